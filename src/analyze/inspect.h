@@ -1,0 +1,87 @@
+// `cinch inspect`: where an image's bytes go. Runs the layer walk once,
+// merges the tree and summarises layers, waste, bloat and the largest
+// files into an InspectReport that the reporters print.
+#ifndef CINCH_ANALYZE_INSPECT_H_
+#define CINCH_ANALYZE_INSPECT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "image/source.h"
+#include "walk/walker.h"
+
+namespace cinch {
+
+struct LayerRow {
+  int layer = -1;  // index into the image's layers; -1 for an empty step
+  std::string digest;  // blob digest (may be empty: classic docker-archive)
+  std::string diff_id;
+  std::string compression;
+  uint64_t compressed_bytes = 0;
+  uint64_t uncompressed_bytes = 0;  // the tar stream
+  uint64_t file_bytes = 0;          // regular-file content in the layer
+  uint64_t wasted_bytes = 0;
+  uint64_t added = 0;
+  uint64_t changed = 0;
+  uint64_t removed = 0;
+  std::string created;
+  std::string created_by;
+};
+
+struct BloatRow {
+  std::string kind;
+  std::string label;
+  std::string fix;
+  uint64_t bytes = 0;
+  uint64_t files = 0;
+  std::vector<int> layers;  // layers holding the visible files, ascending
+};
+
+struct PathRow {
+  std::string path;
+  uint64_t bytes = 0;
+  int layer = -1;    // files: the layer that wrote it
+  int versions = 0;  // waste: how many hidden versions
+};
+
+struct InspectReport {
+  std::string reference;
+  std::string transport;
+  std::string manifest_digest;
+  std::string config_digest;
+  std::string platform;
+  std::vector<std::string> repo_tags;
+  std::string created;
+  std::string user;
+
+  std::vector<LayerRow> steps;  // history order, empty steps included
+  size_t layer_count = 0;
+  uint64_t compressed_bytes = 0;
+  uint64_t uncompressed_bytes = 0;
+  uint64_t shipped_file_bytes = 0;  // every file version in every layer
+  uint64_t visible_file_bytes = 0;  // the final file system
+  uint64_t visible_files = 0;
+  uint64_t wasted_bytes = 0;
+  double efficiency = 1.0;
+
+  std::vector<BloatRow> bloat;  // kinds with at least one file
+  uint64_t bloat_bytes = 0;
+  std::vector<PathRow> largest_files;
+  std::vector<PathRow> largest_dirs;
+  std::vector<PathRow> wasted_paths;
+};
+
+struct InspectOptions {
+  size_t top = 10;  // rows in each "largest" list
+  WalkOptions walk;
+};
+
+Result<InspectReport> Inspect(const ImageSource& source,
+                              const InspectOptions& options);
+
+}  // namespace cinch
+
+#endif  // CINCH_ANALYZE_INSPECT_H_

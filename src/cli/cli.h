@@ -1,0 +1,40 @@
+// The command line. Only this layer prints to the user or chooses an exit
+// code; the library below returns values.
+#ifndef CINCH_CLI_CLI_H_
+#define CINCH_CLI_CLI_H_
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace cinch {
+
+// Documented exit codes (README, "Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitPolicy = 1,  // a finding or policy failed the run
+  kExitUsage = 2,   // bad flags or arguments
+  kExitInput = 3,   // unreadable, damaged or hostile input
+};
+
+// Options every command shares.
+struct GlobalOptions {
+  int verbosity = 0;
+  std::string color = "auto";  // auto | always | never
+  bool quiet = false;          // no progress bar
+};
+
+// Prints "cinch: error: MESSAGE" to stderr.
+void PrintError(std::string_view message);
+// Prints to stderr when verbosity >= level.
+void Log(const GlobalOptions& g, int level, std::string_view message);
+bool UseColor(const GlobalOptions& g, int fd);
+
+// Each command registers its subcommand and returns the code to run it.
+// The callback runs after parsing and returns the exit code.
+using CommandRunner = std::function<int()>;
+CommandRunner RegisterInspect(CLI::App& app, const GlobalOptions& g);
+
+}  // namespace cinch
+
+#endif  // CINCH_CLI_CLI_H_

@@ -1,0 +1,148 @@
+#include "walk/walker.h"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <thread>
+
+#include "walk/entry_reader.h"
+
+namespace cinch {
+namespace {
+
+constexpr size_t kDataChunk = 256 * 1024;
+constexpr size_t kShortDigest = 12;
+
+struct LayerJob {
+  const Layer* layer = nullptr;
+  std::vector<std::unique_ptr<LayerVisitor>> visitors;
+  Result<LayerStats> result = LayerStats{};
+};
+
+Result<std::unique_ptr<EntryReader>> OpenLayerEntries(
+    const ImageSource& source, const Layer& layer,
+    const WalkOptions& options, DigestingReader** blob_out,
+    DigestingReader** tar_out, Compression* compression) {
+  const Image& image = source.image();
+  if (image.rootfs_dir) return NewDirectoryEntryReader(*image.rootfs_dir);
+
+  std::string name = DescribeLayer(layer);
+  CINCH_ASSIGN(auto raw, source.OpenBlob(layer));
+  auto blob = std::make_unique<DigestingReader>(
+      std::move(raw), layer.descriptor.digest, layer.descriptor.size,
+      name + " blob", options.progress);
+  *blob_out = blob.get();
+  CINCH_ASSIGN(auto plain,
+               OpenDecompressed(std::move(blob), name, compression));
+  auto tar = std::make_unique<DigestingReader>(
+      std::move(plain), layer.diff_id, -1, name + " (uncompressed, diff ID)");
+  *tar_out = tar.get();
+  return NewTarEntryReader(std::move(tar), name);
+}
+
+Status WalkOne(const ImageSource& source, LayerJob& job,
+               const WalkOptions& options, const std::atomic<bool>& stop,
+               LayerStats& stats) {
+  DigestingReader* blob = nullptr;
+  DigestingReader* tar = nullptr;
+  CINCH_ASSIGN(auto reader, OpenLayerEntries(source, *job.layer, options,
+                                             &blob, &tar, &stats.compression));
+  std::vector<char> chunk(kDataChunk);
+  std::vector<LayerVisitor*> wanting;
+  Entry entry;
+  while (true) {
+    if (stop.load(std::memory_order_relaxed)) return {};
+    CINCH_ASSIGN(bool more, reader->Next(entry));
+    if (!more) break;
+    ++stats.entries;
+
+    wanting.clear();
+    for (auto& v : job.visitors) {
+      if (v->OnEntry(entry)) wanting.push_back(v.get());
+    }
+    if (wanting.empty() || entry.type != EntryType::kRegular) {
+      for (LayerVisitor* v : wanting) v->OnEntryEnd();
+      continue;
+    }
+    while (true) {
+      auto n = reader->ReadData(chunk);
+      if (!n) return Fail(n.error().In(entry.path));
+      if (*n == 0) break;
+      for (LayerVisitor* v : wanting) v->OnData({chunk.data(), *n});
+    }
+    for (LayerVisitor* v : wanting) v->OnEntryEnd();
+  }
+  CINCH_TRY(reader->Finish());
+  if (blob != nullptr) stats.compressed_bytes = blob->bytes_read();
+  if (tar != nullptr) stats.uncompressed_bytes = tar->bytes_read();
+  return {};
+}
+
+}  // namespace
+
+std::string DescribeLayer(const Layer& layer) {
+  const std::string& d = layer.descriptor.digest.empty()
+                             ? layer.diff_id
+                             : layer.descriptor.digest;
+  if (d.empty()) return fmt::format("layer {}", layer.index + 1);
+  std::string_view hex = std::string_view(d).substr(d.find(':') + 1);
+  return fmt::format("layer {} ({})", layer.index + 1,
+                     hex.substr(0, kShortDigest));
+}
+
+Result<std::vector<LayerStats>> WalkLayers(
+    const ImageSource& source, std::span<Analyzer* const> analyzers,
+    const WalkOptions& options) {
+  const std::vector<Layer>& layers = source.image().layers;
+  std::vector<LayerJob> jobs(layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    jobs[i].layer = &layers[i];
+    for (Analyzer* a : analyzers) {
+      if (auto v = a->NewLayerVisitor(layers[i])) {
+        jobs[i].visitors.push_back(std::move(v));
+      }
+    }
+  }
+
+  // Biggest layers first, so one huge layer does not start last.
+  std::vector<size_t> order(layers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return layers[a].descriptor.size > layers[b].descriptor.size;
+  });
+
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  auto work = [&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      size_t k = next.fetch_add(1);
+      if (k >= order.size()) return;
+      LayerJob& job = jobs[order[k]];
+      LayerStats stats;
+      if (auto ok = WalkOne(source, job, options, stop, stats); !ok) {
+        job.result = std::unexpected(std::move(ok).error());
+        stop.store(true);
+      } else {
+        job.result = stats;
+      }
+    }
+  };
+
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, std::max<size_t>(1, layers.size()));
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }
+
+  std::vector<LayerStats> stats;
+  for (LayerJob& job : jobs) {
+    if (!job.result) return Fail(std::move(job.result).error());
+    stats.push_back(*job.result);
+  }
+  return stats;
+}
+
+}  // namespace cinch
