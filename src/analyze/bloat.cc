@@ -6,30 +6,38 @@ namespace cinch {
 namespace {
 
 constexpr BloatKind kKinds[] = {
-    {"docs", "documentation", "delete /usr/share/doc in the same RUN, or "
-                              "use dpkg path-exclude rules"},
-    {"man", "man and info pages", "delete /usr/share/man and /usr/share/info, "
-                                  "or use dpkg path-exclude rules"},
+    {"docs", "documentation",
+     "delete /usr/share/doc in the same RUN, or "
+     "use dpkg path-exclude rules"},
+    {"man", "man and info pages",
+     "delete /usr/share/man and /usr/share/info, "
+     "or use dpkg path-exclude rules"},
     {"locales", "locales", "keep only the locales the application uses"},
     {"apt", "apt lists and archives",
      "rm -rf /var/lib/apt/lists/* in the same RUN, or use a cache mount"},
-    {"dpkg-backup", "dpkg backups", "delete /var/lib/dpkg/*-old and "
-                                    "/var/cache/debconf/*-old"},
+    {"dpkg-backup", "dpkg backups",
+     "delete /var/lib/dpkg/*-old and "
+     "/var/cache/debconf/*-old"},
     {"apk", "apk cache", "use apk add --no-cache"},
     {"dnf", "dnf/yum cache", "run dnf clean all in the same RUN"},
     {"pip", "pip cache", "use pip install --no-cache-dir"},
-    {"npm", "npm cache", "use npm ci and npm cache clean --force, or a cache "
-                         "mount"},
+    {"npm", "npm cache",
+     "use npm ci and npm cache clean --force, or a cache "
+     "mount"},
     {"yarn", "yarn cache", "use yarn cache clean, or a cache mount"},
     {"pnpm", "pnpm store", "use a cache mount for the pnpm store"},
-    {"go", "Go build and module caches", "build in an earlier stage; copy only "
-                                         "the binary"},
-    {"maven", "Maven repository", "build in an earlier stage; copy only the "
-                                  "artifact"},
-    {"gradle", "Gradle caches", "build in an earlier stage; copy only the "
-                                "artifact"},
-    {"cargo", "cargo registry", "build in an earlier stage; copy only the "
-                                "binary"},
+    {"go", "Go build and module caches",
+     "build in an earlier stage; copy only "
+     "the binary"},
+    {"maven", "Maven repository",
+     "build in an earlier stage; copy only the "
+     "artifact"},
+    {"gradle", "Gradle caches",
+     "build in an earlier stage; copy only the "
+     "artifact"},
+    {"cargo", "cargo registry",
+     "build in an earlier stage; copy only the "
+     "binary"},
     {"tmp", "temporary files", "delete /tmp and /var/tmp in the same RUN"},
     {"logs", "logs", "do not ship build logs; clean /var/log"},
 };
@@ -41,8 +49,23 @@ struct Rule {
 
 // Indexes into kKinds, named for the table below.
 enum : size_t {
-  kDocs, kMan, kLocales, kApt, kDpkgBackup, kApk, kDnf, kPip, kNpm, kYarn,
-  kPnpm, kGo, kMaven, kGradle, kCargo, kTmp, kLogs
+  kDocs,
+  kMan,
+  kLocales,
+  kApt,
+  kDpkgBackup,
+  kApk,
+  kDnf,
+  kPip,
+  kNpm,
+  kYarn,
+  kPnpm,
+  kGo,
+  kMaven,
+  kGradle,
+  kCargo,
+  kTmp,
+  kLogs
 };
 
 // "~" stands for a home directory: root/ and home/*/ are both tried.
@@ -89,9 +112,7 @@ constexpr Rule kRules[] = {
 
 bool MatchComponents(std::string_view pattern, std::string_view path);
 
-std::string_view Head(std::string_view s) {
-  return s.substr(0, s.find('/'));
-}
+std::string_view Head(std::string_view s) { return s.substr(0, s.find('/')); }
 std::string_view Tail(std::string_view s) {
   size_t slash = s.find('/');
   return slash == std::string_view::npos ? std::string_view()
@@ -144,8 +165,7 @@ std::optional<size_t> ClassifyBloat(std::string_view path) {
   for (const Rule& r : kRules) {
     if (r.pattern.starts_with("~/")) {
       std::string_view rest = r.pattern.substr(2);
-      bool root = path.starts_with("root/") &&
-                  GlobMatch(rest, path.substr(5));
+      bool root = path.starts_with("root/") && GlobMatch(rest, path.substr(5));
       bool home = path.starts_with("home/") && HasTail(path.substr(5)) &&
                   GlobMatch(rest, Tail(path.substr(5)));
       if (root || home) return r.kind;

@@ -17,8 +17,7 @@ void KeepLargest(std::vector<PathRow>& rows, size_t n) {
     return a.path < b.path;
   };
   if (rows.size() > n) {
-    std::partial_sort(rows.begin(), rows.begin() + long(n), rows.end(),
-                      larger);
+    std::partial_sort(rows.begin(), rows.begin() + long(n), rows.end(), larger);
     rows.resize(n);
   } else {
     std::sort(rows.begin(), rows.end(), larger);
@@ -47,10 +46,9 @@ LayerRow MakeLayerRow(const Layer& layer, const LayerStats& stats,
 std::vector<LayerRow> BuildSteps(const Image& image,
                                  std::vector<LayerRow> layer_rows) {
   const auto& history = image.config.history;
-  size_t non_empty = std::count_if(history.begin(), history.end(),
-                                   [](const HistoryStep& s) {
-                                     return !s.empty_layer;
-                                   });
+  size_t non_empty =
+      std::count_if(history.begin(), history.end(),
+                    [](const HistoryStep& s) { return !s.empty_layer; });
   if (history.empty() || non_empty != layer_rows.size()) return layer_rows;
   std::vector<LayerRow> steps;
   size_t next = 0;
@@ -96,10 +94,9 @@ void SummariseTree(const FileTree& tree, size_t top, InspectReport& r) {
     r.bloat_bytes += bloat[k].bytes;
     r.bloat.push_back(std::move(bloat[k]));
   }
-  std::stable_sort(r.bloat.begin(), r.bloat.end(),
-                   [](const BloatRow& a, const BloatRow& b) {
-                     return a.bytes > b.bytes;
-                   });
+  std::stable_sort(
+      r.bloat.begin(), r.bloat.end(),
+      [](const BloatRow& a, const BloatRow& b) { return a.bytes > b.bytes; });
 
   KeepLargest(files, top);
   r.largest_files = std::move(files);
@@ -117,15 +114,22 @@ void SummariseTree(const FileTree& tree, size_t top, InspectReport& r) {
 
 }  // namespace
 
-Result<InspectReport> Inspect(const ImageSource& source,
-                              const InspectOptions& options) {
+Result<ImageWalk> WalkImage(const ImageSource& source,
+                            std::span<Analyzer* const> extra,
+                            const WalkOptions& options) {
   const Image& image = source.image();
   EntryCollector collector(image.layers.size());
-  Analyzer* analyzers[] = {&collector};
-  CINCH_ASSIGN(std::vector<LayerStats> stats,
-               WalkLayers(source, analyzers, options.walk));
-  FileTree tree = collector.BuildTree();
+  std::vector<Analyzer*> analyzers = {&collector};
+  analyzers.insert(analyzers.end(), extra.begin(), extra.end());
+  ImageWalk walk;
+  CINCH_ASSIGN(walk.stats, WalkLayers(source, analyzers, options));
+  walk.tree = collector.BuildTree();
+  return walk;
+}
 
+InspectReport Summarize(const Image& image, const ImageWalk& walk,
+                        const InspectOptions& options) {
+  const FileTree& tree = walk.tree;
   InspectReport r;
   r.reference = image.reference;
   r.transport = std::string(TransportName(image.transport));
@@ -139,16 +143,23 @@ Result<InspectReport> Inspect(const ImageSource& source,
 
   std::vector<LayerRow> rows;
   for (const Layer& layer : image.layers) {
-    rows.push_back(MakeLayerRow(layer, stats[layer.index],
-                                tree.layers()[layer.index]));
-    r.compressed_bytes += stats[layer.index].compressed_bytes;
-    r.uncompressed_bytes += stats[layer.index].uncompressed_bytes;
+    const LayerStats& stats = walk.stats[layer.index];
+    rows.push_back(MakeLayerRow(layer, stats, tree.layers()[layer.index]));
+    r.compressed_bytes += stats.compressed_bytes;
+    r.uncompressed_bytes += stats.uncompressed_bytes;
   }
   r.steps = BuildSteps(image, std::move(rows));
   r.shipped_file_bytes = tree.total_file_bytes();
   r.wasted_bytes = tree.wasted_bytes();
   r.efficiency = tree.efficiency();
   SummariseTree(tree, options.top, r);
+  if (options.list_files) {
+    for (const auto& [path, node] : tree.nodes()) {
+      if (!node.visible()) continue;
+      r.files.push_back(
+          {path, node.type, node.size, node.mode, node.modified_layer});
+    }
+  }
   return r;
 }
 

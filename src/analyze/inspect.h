@@ -11,12 +11,13 @@
 
 #include "base/error.h"
 #include "image/source.h"
+#include "tree/file_tree.h"
 #include "walk/walker.h"
 
 namespace cinch {
 
 struct LayerRow {
-  int layer = -1;  // index into the image's layers; -1 for an empty step
+  int layer = -1;      // index into the image's layers; -1 for an empty step
   std::string digest;  // blob digest (may be empty: classic docker-archive)
   std::string diff_id;
   std::string compression;
@@ -47,6 +48,15 @@ struct PathRow {
   int versions = 0;  // waste: how many hidden versions
 };
 
+// One visible path of the final file system.
+struct FileRow {
+  std::string path;
+  EntryType type = EntryType::kRegular;
+  uint64_t bytes = 0;
+  uint32_t mode = 0;
+  int layer = -1;
+};
+
 struct InspectReport {
   std::string reference;
   std::string transport;
@@ -72,15 +82,31 @@ struct InspectReport {
   std::vector<PathRow> largest_files;
   std::vector<PathRow> largest_dirs;
   std::vector<PathRow> wasted_paths;
+  std::vector<FileRow> files;  // with InspectOptions::list_files
 };
 
 struct InspectOptions {
-  size_t top = 10;  // rows in each "largest" list
-  WalkOptions walk;
+  size_t top = 10;          // rows in each "largest" list
+  bool list_files = false;  // fill InspectReport::files
 };
 
-Result<InspectReport> Inspect(const ImageSource& source,
-                              const InspectOptions& options);
+// The result of the single pass over an image's layers: per-layer stream
+// statistics and the merged tree. Other analyses that ran as visitors of
+// the same pass combine their own per-layer results with this.
+struct ImageWalk {
+  std::vector<LayerStats> stats;  // by layer index
+  FileTree tree{0};
+};
+
+// Walks every layer once, feeding `extra` analyzers alongside the tree
+// builder.
+Result<ImageWalk> WalkImage(const ImageSource& source,
+                            std::span<Analyzer* const> extra,
+                            const WalkOptions& options);
+
+// Summarises a finished walk for `cinch inspect`.
+InspectReport Summarize(const Image& image, const ImageWalk& walk,
+                        const InspectOptions& options);
 
 }  // namespace cinch
 

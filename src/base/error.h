@@ -43,19 +43,19 @@ inline std::unexpected<Error> Fail(Error e) {
 }  // namespace cinch
 
 // Evaluates `expr` (a Status); returns its error from the enclosing function.
-#define CINCH_TRY(expr)                                  \
-  do {                                                   \
-    if (auto cinch_status_ = (expr); !cinch_status_) {   \
+#define CINCH_TRY(expr)                                         \
+  do {                                                          \
+    if (auto cinch_status_ = (expr); !cinch_status_) {          \
       return std::unexpected(std::move(cinch_status_).error()); \
-    }                                                    \
+    }                                                           \
   } while (false)
 
 // Evaluates `expr` (a Result); on error returns it from the enclosing
 // function, else assigns the value to `lhs`, which may be a declaration.
 #define CINCH_ASSIGN(lhs, expr) \
   CINCH_ASSIGN_IMPL_(CINCH_CONCAT_(cinch_result_, __LINE__), lhs, expr)
-#define CINCH_ASSIGN_IMPL_(tmp, lhs, expr)               \
-  auto tmp = (expr);                                     \
+#define CINCH_ASSIGN_IMPL_(tmp, lhs, expr)                  \
+  auto tmp = (expr);                                        \
   if (!tmp) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)
 #define CINCH_CONCAT_(a, b) CINCH_CONCAT2_(a, b)

@@ -52,7 +52,8 @@ File::~File() {
 
 Result<size_t> File::ReadSomeAt(uint64_t offset, std::span<char> out) const {
   while (true) {
-    ssize_t n = ::pread(fd_, out.data(), out.size(), static_cast<off_t>(offset));
+    ssize_t n =
+        ::pread(fd_, out.data(), out.size(), static_cast<off_t>(offset));
     if (n >= 0) return static_cast<size_t>(n);
     if (errno != EINTR) {
       return Fail("{}: read error at offset {}: {}", path_, offset,
@@ -123,8 +124,8 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   fs::path dir = target.has_parent_path() ? target.parent_path() : ".";
   std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX"));
   int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) return Fail("{}: cannot create temporary file: {}", path,
-                          ErrnoText());
+  if (fd < 0)
+    return Fail("{}: cannot create temporary file: {}", path, ErrnoText());
 
   size_t done = 0;
   while (done < contents.size()) {

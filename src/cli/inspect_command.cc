@@ -19,6 +19,7 @@ struct InspectArgs {
   std::string platform;
   size_t top = 10;
   unsigned threads = 0;
+  bool list_files = false;
 };
 
 size_t TerminalWidth() {
@@ -45,34 +46,38 @@ int RunInspect(const InspectArgs& args, const GlobalOptions& g) {
     return kExitInput;
   }
   const Image& image = (*source)->image();
-  Log(g, 1, fmt::format("{}: {} layers, transport {}", args.image,
-                        image.layers.size(), TransportName(image.transport)));
+  Log(g, 1,
+      fmt::format("{}: {} layers, transport {}", args.image,
+                  image.layers.size(), TransportName(image.transport)));
 
   uint64_t total = 0;
   for (const Layer& l : image.layers) total += uint64_t(l.descriptor.size);
-  InspectOptions options;
-  options.top = args.top;
-  options.walk.threads = args.threads;
-  Result<InspectReport> report;
+  WalkOptions walk_options;
+  walk_options.threads = args.threads;
+  Result<ImageWalk> walk;
   {
     Progress progress("reading layers", total,
                       !g.quiet && UseColor(GlobalOptions{}, STDERR_FILENO));
-    options.walk.progress = progress.counter();
-    report = Inspect(**source, options);
+    walk_options.progress = progress.counter();
+    walk = WalkImage(**source, {}, walk_options);
   }
-  if (!report) {
-    PrintError(report.error().message);
+  if (!walk) {
+    PrintError(walk.error().message);
     return kExitInput;
   }
+  InspectOptions options;
+  options.top = args.top;
+  options.list_files = args.list_files;
+  InspectReport report = Summarize(image, *walk, options);
 
   std::string text;
   if (args.format == "json") {
-    text = InspectToJson(*report);
+    text = InspectToJson(report);
   } else {
     TextOptions t;
     t.color = args.output.empty() && UseColor(g, STDOUT_FILENO);
     t.width = args.output.empty() ? TerminalWidth() : 120;
-    text = InspectToText(*report, t);
+    text = InspectToText(report, t);
   }
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -104,6 +109,8 @@ CommandRunner RegisterInspect(CLI::App& app, const GlobalOptions& g) {
                   "(default: this machine's)");
   cmd->add_option("--top", args->top, "Rows in each 'largest' list")
       ->check(CLI::Range(1, 10000));
+  cmd->add_flag("--files", args->list_files,
+                "With --format json: list every visible path");
   cmd->add_option("--threads", args->threads,
                   "Layers read at once (default: one per core)");
   return [args, &g] { return RunInspect(*args, g); };

@@ -42,9 +42,9 @@ void Progress::Run() {
     uint64_t now = std::min(counter_.load(), total_);
     double share = double(now) / double(total_);
     int filled = int(share * kBarWidth);
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     std::string line = fmt::format(
         "\r{} [{}{}] {:3.0f}% {} / {}", label_, std::string(filled, '#'),
         std::string(kBarWidth - filled, '.'), share * 100, HumanBytes(now),

@@ -155,14 +155,15 @@ Result<std::unique_ptr<FileSet>> OpenTarFileSet(const std::string& path) {
     const char* raw_name = archive_entry_pathname(entry);
     if (raw_name == nullptr) continue;
     if (archive_entry_sparse_count(entry) > 0) {
-      return Fail("{}: offset {}: member '{}' is sparse, which cannot be read "
-                  "in place",
-                  path, header_offset, raw_name);
+      return Fail(
+          "{}: offset {}: member '{}' is sparse, which cannot be read "
+          "in place",
+          path, header_offset, raw_name);
     }
     auto name = NormalizeRelativePath(raw_name);
     if (!name) {
-      return Fail(name.error().In(fmt::format("{}: offset {}", path,
-                                              header_offset)));
+      return Fail(
+          name.error().In(fmt::format("{}: offset {}", path, header_offset)));
     }
     // The reader has consumed the header and nothing of the data yet, so
     // its position is where the member's bytes start.
@@ -170,9 +171,10 @@ Result<std::unique_ptr<FileSet>> OpenTarFileSet(const std::string& path) {
     m.offset = static_cast<uint64_t>(archive_filter_bytes(a.get(), -1));
     m.size = static_cast<uint64_t>(archive_entry_size(entry));
     if (m.offset + m.size > shared->size()) {
-      return Fail("{}: offset {}: member '{}' claims {} bytes but the archive "
-                  "ends first",
-                  path, header_offset, *name, m.size);
+      return Fail(
+          "{}: offset {}: member '{}' claims {} bytes but the archive "
+          "ends first",
+          path, header_offset, *name, m.size);
     }
     members[*name] = m;
     if (archive_read_data_skip(a.get()) != ARCHIVE_OK) {

@@ -18,7 +18,8 @@ constexpr std::string_view kOciLayoutFile = "oci-layout";
 constexpr std::string_view kOciIndexFile = "index.json";
 constexpr std::string_view kRefNameAnnotation =
     "org.opencontainers.image.ref.name";
-constexpr std::string_view kContainerdNameAnnotation = "io.containerd.image.name";
+constexpr std::string_view kContainerdNameAnnotation =
+    "io.containerd.image.name";
 // docker save's manifest.json.
 constexpr std::string_view kDockerArchiveManifest = "manifest.json";
 // Nested indexes deeper than this are refused (a loop, or an attack).
@@ -61,16 +62,15 @@ std::string BlobPath(std::string_view digest) {
 }
 
 // Reads a small blob and checks it against its descriptor.
-Result<std::string> ReadVerifiedBlob(const FileSet& files,
-                                     const Descriptor& d,
+Result<std::string> ReadVerifiedBlob(const FileSet& files, const Descriptor& d,
                                      std::string_view what) {
   if (d.size > static_cast<int64_t>(kMaxDocumentBytes)) {
     return Fail("{} {} is {} bytes, more than the {} byte limit", what,
                 d.digest, d.size, kMaxDocumentBytes);
   }
   auto bytes = files.ReadSmall(BlobPath(d.digest), kMaxDocumentBytes);
-  if (!bytes) return Fail("{} {} is missing: {}", what, d.digest,
-                          bytes.error().message);
+  if (!bytes)
+    return Fail("{} {} is missing: {}", what, d.digest, bytes.error().message);
   std::string actual = Sha256Digest(*bytes);
   if (actual != d.digest) {
     return Fail("{} blob {} does not match its digest (content hashes to {})",
@@ -113,9 +113,10 @@ Result<Descriptor> SelectPlatform(const Index& index, const Platform& want,
   if (seen.empty() && unnamed.size() == 1) return *unnamed.front();
   if (seen.empty()) return Fail("{}: the index lists no image", where);
   std::sort(seen.begin(), seen.end());
-  return Fail("{}: no image for platform {} (available: {}); choose one with "
-              "--platform",
-              where, want.ToString(), fmt::join(seen, ", "));
+  return Fail(
+      "{}: no image for platform {} (available: {}); choose one with "
+      "--platform",
+      where, want.ToString(), fmt::join(seen, ", "));
 }
 
 std::string RefName(const Descriptor& d) {
@@ -149,9 +150,9 @@ Result<Descriptor> SelectTagged(const Index& top, std::string_view tag,
     for (const Descriptor& d : top.manifests) {
       if (!RefName(d).empty()) names.push_back(RefName(d));
     }
-    return Fail("{}: no image tagged '{}' (tags: {})", where, tag,
-                names.empty() ? "none" : fmt::format("{}", fmt::join(names,
-                                                                     ", ")));
+    return Fail(
+        "{}: no image tagged '{}' (tags: {})", where, tag,
+        names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
   }
   if (top.manifests.size() == 1) return top.manifests.front();
   // Several entries: a multi-platform layout written flat into index.json.
@@ -213,10 +214,9 @@ Result<std::unique_ptr<ImageSource>> OpenOciLayout(
                  ReadVerifiedBlob(*files, chosen, "image index"));
     auto index = ParseIndex(json);
     if (!index) return Fail(index.error().In(where + ": " + chosen.digest));
-    CINCH_ASSIGN(chosen, SelectPlatform(*index,
-                                        options.platform.value_or(
-                                            HostPlatform()),
-                                        where + ": " + chosen.digest));
+    CINCH_ASSIGN(chosen, SelectPlatform(
+                             *index, options.platform.value_or(HostPlatform()),
+                             where + ": " + chosen.digest));
   }
 
   CINCH_ASSIGN(std::string manifest_json,
@@ -226,15 +226,14 @@ Result<std::unique_ptr<ImageSource>> OpenOciLayout(
     return Fail(manifest.error().In(where + ": manifest " + chosen.digest));
   }
   image.manifest_digest = chosen.digest;
-  image.manifest_media_type = manifest->media_type.empty()
-                                  ? chosen.media_type
-                                  : manifest->media_type;
+  image.manifest_media_type =
+      manifest->media_type.empty() ? chosen.media_type : manifest->media_type;
   CINCH_ASSIGN(std::string config_json,
                ReadVerifiedBlob(*files, manifest->config, "config"));
   auto config = ParseImageConfig(config_json);
   if (!config) {
-    return Fail(config.error().In(where + ": config " +
-                                  manifest->config.digest));
+    return Fail(
+        config.error().In(where + ": config " + manifest->config.digest));
   }
   image.config_digest = manifest->config.digest;
   image.config = std::move(*config);
@@ -289,8 +288,8 @@ Result<std::unique_ptr<ImageSource>> OpenDockerArchive(
   } else if (!ref.selector.empty()) {
     for (const Json& e : *doc) {
       auto tags = GetStringArray(e, "RepoTags");
-      if (tags && std::find(tags->begin(), tags->end(), ref.selector) !=
-                      tags->end()) {
+      if (tags &&
+          std::find(tags->begin(), tags->end(), ref.selector) != tags->end()) {
         entry = &e;
       }
     }
@@ -300,8 +299,8 @@ Result<std::unique_ptr<ImageSource>> OpenDockerArchive(
   } else if (doc->size() == 1) {
     entry = &doc->front();
   } else {
-    return Fail("{}: holds {} images; name one with ':REF' or '@INDEX'",
-                where, doc->size());
+    return Fail("{}: holds {} images; name one with ':REF' or '@INDEX'", where,
+                doc->size());
   }
   if (!entry->is_object()) {
     return Fail("{}: manifest.json entries must be objects", where);
@@ -329,9 +328,10 @@ Result<std::unique_ptr<ImageSource>> OpenDockerArchive(
   std::string config_digest = Sha256Digest(config_json);
   if (std::string named = DigestFromPath(*config_path);
       !named.empty() && named != config_digest) {
-    return Fail("{}: config '{}' does not match its digest (content hashes "
-                "to {})",
-                where, *config_path, config_digest);
+    return Fail(
+        "{}: config '{}' does not match its digest (content hashes "
+        "to {})",
+        where, *config_path, config_digest);
   }
   auto config = ParseImageConfig(config_json);
   if (!config) return Fail(config.error().In(where + ": " + *config_path));
@@ -419,27 +419,34 @@ Result<Transport> SniffPath(const std::string& path) {
     return Transport::kRootfs;
   }
   if (!fs::exists(path, ec)) {
-    return Fail("{}: no such file or directory (registry references need "
-                "the docker:// transport)",
-                path);
+    return Fail(
+        "{}: no such file or directory (registry references need "
+        "the docker:// transport)",
+        path);
   }
   CINCH_ASSIGN(auto files, OpenTarFileSet(path));
   if (files->SizeOf(kDockerArchiveManifest)) return Transport::kDockerArchive;
   if (files->SizeOf(kOciIndexFile)) return Transport::kOciArchive;
-  return Fail("{}: a tar archive, but neither a docker-archive (no "
-              "manifest.json) nor an OCI archive (no index.json)",
-              path);
+  return Fail(
+      "{}: a tar archive, but neither a docker-archive (no "
+      "manifest.json) nor an OCI archive (no index.json)",
+      path);
 }
 
 }  // namespace
 
 std::string_view TransportName(Transport t) {
   switch (t) {
-    case Transport::kDockerArchive: return "docker-archive";
-    case Transport::kOciLayout: return "oci";
-    case Transport::kOciArchive: return "oci-archive";
-    case Transport::kRootfs: return "rootfs";
-    case Transport::kRegistry: return "docker";
+    case Transport::kDockerArchive:
+      return "docker-archive";
+    case Transport::kOciLayout:
+      return "oci";
+    case Transport::kOciArchive:
+      return "oci-archive";
+    case Transport::kRootfs:
+      return "rootfs";
+    case Transport::kRegistry:
+      return "docker";
   }
   return "unknown";
 }
@@ -486,10 +493,11 @@ Result<std::unique_ptr<ImageSource>> OpenImage(std::string_view reference,
     case Transport::kRegistry:
       // Registry access is a separate capability; the source interface
       // (OpenBlob streaming) is what a registry source will implement.
-      return Fail("{}: registry references are not supported yet; save the "
-                  "image with 'skopeo copy' to an oci: or docker-archive: "
-                  "location",
-                  reference);
+      return Fail(
+          "{}: registry references are not supported yet; save the "
+          "image with 'skopeo copy' to an oci: or docker-archive: "
+          "location",
+          reference);
     case Transport::kOciLayout: {
       CINCH_ASSIGN(auto files, OpenDirectoryFileSet(ref.path));
       return OpenOciLayout(std::move(files), ref, options, reference);

@@ -29,9 +29,9 @@ std::string_view TransportName(Transport t);
 
 struct ImageRef {
   Transport transport = Transport::kDockerArchive;
-  std::string path;      // file or directory; the reference for kRegistry
-  std::string selector;  // tag or docker reference inside an archive
-  int source_index = -1; // docker-archive "@N"
+  std::string path;       // file or directory; the reference for kRegistry
+  std::string selector;   // tag or docker reference inside an archive
+  int source_index = -1;  // docker-archive "@N"
 };
 
 // Parses "transport:location" or a bare path. A bare path is recognised by
@@ -44,9 +44,9 @@ struct Layer {
   // The blob as the manifest describes it. For the classic docker-archive
   // layout the digest is unknown (empty) and only the diff ID is checked.
   Descriptor descriptor;
-  std::string blob_path;  // inside the source's file set
-  std::string diff_id;    // from the config; empty for rootfs
-  int history_index = -1; // config.history step that made this layer
+  std::string blob_path;   // inside the source's file set
+  std::string diff_id;     // from the config; empty for rootfs
+  int history_index = -1;  // config.history step that made this layer
 };
 
 struct Image {

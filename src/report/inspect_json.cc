@@ -92,6 +92,19 @@ std::string InspectToJson(const InspectReport& r) {
   j["largest_files"] = PathsJson(r.largest_files, true, false);
   j["largest_directories"] = PathsJson(r.largest_dirs, false, false);
   j["wasted_paths"] = PathsJson(r.wasted_paths, false, true);
+  if (!r.files.empty()) {
+    Json files = Json::array();
+    for (const FileRow& f : r.files) {
+      Json item;
+      item["path"] = "/" + f.path;
+      item["type"] = EntryTypeName(f.type);
+      item["bytes"] = f.bytes;
+      item["mode"] = f.mode;
+      item["layer"] = f.layer + 1;
+      files.push_back(std::move(item));
+    }
+    j["files"] = std::move(files);
+  }
   return j.dump(2) + "\n";
 }
 

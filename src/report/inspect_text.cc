@@ -81,9 +81,9 @@ void AppendHeader(std::string& out, const InspectReport& r, const Painter& p) {
                      r.layer_count == 1 ? "" : "s");
   out += fmt::format("{} {} visible in {} files\n", p(kBold, "Files     "),
                      HumanBytes(r.visible_file_bytes), r.visible_files);
-  std::string wasted = fmt::format("{} in hidden files, efficiency {}",
-                                   HumanBytes(r.wasted_bytes),
-                                   Percent(r.efficiency));
+  std::string wasted =
+      fmt::format("{} in hidden files, efficiency {}",
+                  HumanBytes(r.wasted_bytes), Percent(r.efficiency));
   out += fmt::format("{} {}\n", p(kBold, "Wasted    "),
                      r.wasted_bytes > 0 ? p(kYellow, wasted) : wasted);
   out += fmt::format("{} {} in files production rarely needs\n",
@@ -94,16 +94,15 @@ void AppendLayers(std::string& out, const InspectReport& r, const Painter& p,
                   size_t width) {
   out += "\n" + p(kBold, "Layers") + "\n";
   std::string head = fmt::format(
-      "  {:>3}  {:>10}  {:>10}  {:>7}  {:>7}  {:>7}  {:>9}  {}", "#",
-      "STORED", "UNPACKED", "ADDED", "CHANGED", "REMOVED", "WASTED",
-      "CREATED BY");
+      "  {:>3}  {:>10}  {:>10}  {:>7}  {:>7}  {:>7}  {:>9}  {}", "#", "STORED",
+      "UNPACKED", "ADDED", "CHANGED", "REMOVED", "WASTED", "CREATED BY");
   out += p(kDim, head) + "\n";
   constexpr size_t kFixedColumns = 76;
-  size_t created_width = width > kFixedColumns + 20 ? width - kFixedColumns
-                                                     : 20;
+  size_t created_width =
+      width > kFixedColumns + 20 ? width - kFixedColumns : 20;
   for (const LayerRow& row : r.steps) {
-    std::string created = Truncate(CleanCreatedBy(row.created_by),
-                                   created_width);
+    std::string created =
+        Truncate(CleanCreatedBy(row.created_by), created_width);
     if (row.layer < 0) {
       out += p(kDim, fmt::format("  {:>3}  {:>10}  {:>10}  {:>7}  {:>7}  "
                                  "{:>7}  {:>9}  {}",
@@ -112,11 +111,12 @@ void AppendLayers(std::string& out, const InspectReport& r, const Painter& p,
       continue;
     }
     std::string wasted = row.wasted_bytes ? HumanBytes(row.wasted_bytes) : "";
-    out += fmt::format("  {:>3}  {:>10}  {:>10}  {:>7}  {:>7}  {:>7}  {:>9}  "
-                       "{}\n",
-                       row.layer + 1, HumanBytes(row.compressed_bytes),
-                       HumanBytes(row.uncompressed_bytes), row.added,
-                       row.changed, row.removed, wasted, created);
+    out += fmt::format(
+        "  {:>3}  {:>10}  {:>10}  {:>7}  {:>7}  {:>7}  {:>9}  "
+        "{}\n",
+        row.layer + 1, HumanBytes(row.compressed_bytes),
+        HumanBytes(row.uncompressed_bytes), row.added, row.changed, row.removed,
+        wasted, created);
   }
 }
 
@@ -127,9 +127,9 @@ void AppendBloat(std::string& out, const InspectReport& r, const Painter& p) {
                              "SIZE", "FILES", "LAYERS", "FIX")) +
          "\n";
   for (const BloatRow& b : r.bloat) {
-    out += fmt::format("  {:<28}  {:>10}  {:>7}  {:<8}  {}\n", b.label,
-                       HumanBytes(b.bytes), b.files, LayerList(b.layers),
-                       b.fix);
+    out +=
+        fmt::format("  {:<28}  {:>10}  {:>7}  {:<8}  {}\n", b.label,
+                    HumanBytes(b.bytes), b.files, LayerList(b.layers), b.fix);
   }
 }
 

@@ -12,9 +12,8 @@ class CollectingVisitor : public LayerVisitor {
   bool OnEntry(const Entry& entry) override {
     Entry copy = entry;
     // Only the capability xattr matters after the walk; drop the rest.
-    std::erase_if(copy.xattrs, [](const Xattr& x) {
-      return x.name != kCapabilityXattr;
-    });
+    std::erase_if(copy.xattrs,
+                  [](const Xattr& x) { return x.name != kCapabilityXattr; });
     out_.push_back(std::move(copy));
     return false;
   }
@@ -75,8 +74,8 @@ void FileTree::ApplyLayer(int layer, std::span<const Entry> entries) {
     FileNode& node = it->second;
     bool was_visible = !inserted && node.visible();
     if (was_visible) {
-      bool both_dirs = node.type == EntryType::kDirectory &&
-                       e.type == EntryType::kDirectory;
+      bool both_dirs =
+          node.type == EntryType::kDirectory && e.type == EntryType::kDirectory;
       if (!both_dirs) ++changes.changed;
       Waste(e.path, node);
       if (node.type == EntryType::kDirectory &&

@@ -25,20 +25,20 @@ struct FileNode {
   uint64_t gid = 0;
   std::string link_target;
   bool has_capability = false;  // security.capability xattr present
-  int added_layer = -1;     // layer that created the current version's path
-  int modified_layer = -1;  // layer whose bytes are the current version
-  int deleted_layer = -1;   // layer that deleted it; -1 while visible
+  int added_layer = -1;         // layer that created the current version's path
+  int modified_layer = -1;      // layer whose bytes are the current version
+  int deleted_layer = -1;       // layer that deleted it; -1 while visible
 
   bool visible() const { return deleted_layer < 0; }
 };
 
 // What one layer did to the tree.
 struct LayerChanges {
-  uint64_t added = 0;    // paths that were not visible before
-  uint64_t changed = 0;  // visible paths replaced (directories re-stated
-                         // with the same type are not counted)
-  uint64_t removed = 0;  // visible paths deleted by whiteouts or by a
-                         // directory replaced with a non-directory
+  uint64_t added = 0;         // paths that were not visible before
+  uint64_t changed = 0;       // visible paths replaced (directories re-stated
+                              // with the same type are not counted)
+  uint64_t removed = 0;       // visible paths deleted by whiteouts or by a
+                              // directory replaced with a non-directory
   uint64_t file_bytes = 0;    // regular-file content shipped in the layer
   uint64_t wasted_bytes = 0;  // of those, bytes a later layer replaced or
                               // deleted: shipped but never visible

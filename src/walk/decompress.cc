@@ -77,13 +77,20 @@ class PrefixedReader : public ByteReader {
 
 std::string_view IsalError(int rc) {
   switch (rc) {
-    case ISAL_INVALID_BLOCK: return "invalid deflate block";
-    case ISAL_INVALID_SYMBOL: return "invalid deflate symbol";
-    case ISAL_INVALID_LOOKBACK: return "invalid back-reference distance";
-    case ISAL_INVALID_WRAPPER: return "invalid gzip header";
-    case ISAL_UNSUPPORTED_METHOD: return "unsupported compression method";
-    case ISAL_INCORRECT_CHECKSUM: return "CRC or length check failed";
-    case ISAL_NEED_DICT: return "deflate stream needs a preset dictionary";
+    case ISAL_INVALID_BLOCK:
+      return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL:
+      return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK:
+      return "invalid back-reference distance";
+    case ISAL_INVALID_WRAPPER:
+      return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD:
+      return "unsupported compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+      return "CRC or length check failed";
+    case ISAL_NEED_DICT:
+      return "deflate stream needs a preset dictionary";
   }
   return "inflate error";
 }
@@ -108,28 +115,29 @@ class GzipReader : public ByteReader {
           return 0;
         }
         if (in_.next()[0] != kGzipMagic[0]) {
-          return Fail("{}: offset {}: unexpected data after the end of the "
-                      "gzip stream",
-                      what_, in_.offset());
+          return Fail(
+              "{}: offset {}: unexpected data after the end of the "
+              "gzip stream",
+              what_, in_.offset());
         }
         StartMember();
       }
       if (in_.at_eof()) {
-        return Fail("{}: gzip stream truncated at compressed offset {}",
-                    what_, in_.offset());
+        return Fail("{}: gzip stream truncated at compressed offset {}", what_,
+                    in_.offset());
       }
       state_.next_in = const_cast<uint8_t*>(in_.next());
       state_.avail_in = static_cast<uint32_t>(in_.available());
       state_.next_out = reinterpret_cast<uint8_t*>(out.data());
-      state_.avail_out = static_cast<uint32_t>(
-          std::min<size_t>(out.size(), UINT32_MAX));
+      state_.avail_out =
+          static_cast<uint32_t>(std::min<size_t>(out.size(), UINT32_MAX));
       uint32_t before_out = state_.avail_out;
       size_t before_in = in_.available();
       int rc = isal_inflate(&state_);
       in_.Consume(before_in - state_.avail_in);
       if (rc < 0) {
-        return Fail("{}: corrupt gzip data at compressed offset {}: {}",
-                    what_, in_.offset(), IsalError(rc));
+        return Fail("{}: corrupt gzip data at compressed offset {}: {}", what_,
+                    in_.offset(), IsalError(rc));
       }
       if (state_.block_state == ISAL_BLOCK_FINISH) member_done_ = true;
       size_t produced = before_out - state_.avail_out;
@@ -154,8 +162,7 @@ class GzipReader : public ByteReader {
 class ZstdReader : public ByteReader {
  public:
   ZstdReader(std::unique_ptr<ByteReader> inner, std::string what)
-      : in_(std::move(inner)), what_(std::move(what)),
-        ctx_(ZSTD_createDCtx()) {
+      : in_(std::move(inner)), what_(std::move(what)), ctx_(ZSTD_createDCtx()) {
     // Frames may ask for windows up to 2 GiB; cap what a layer may claim.
     ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, kMaxWindowLog);
   }
@@ -177,8 +184,8 @@ class ZstdReader : public ByteReader {
       size_t rc = ZSTD_decompressStream(ctx_, &output, &input);
       in_.Consume(input.pos);
       if (ZSTD_isError(rc)) {
-        return Fail("{}: corrupt zstd data at compressed offset {}: {}",
-                    what_, in_.offset(), ZSTD_getErrorName(rc));
+        return Fail("{}: corrupt zstd data at compressed offset {}: {}", what_,
+                    in_.offset(), ZSTD_getErrorName(rc));
       }
       frame_open_ = rc != 0;
       if (output.pos > 0) return output.pos;
@@ -198,9 +205,12 @@ class ZstdReader : public ByteReader {
 
 std::string_view CompressionName(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "unknown";
 }
@@ -226,8 +236,8 @@ Result<size_t> DigestingReader::Read(std::span<char> out) {
       progress_->fetch_add(*n, std::memory_order_relaxed);
     }
     if (expected_size_ >= 0 && bytes_ > uint64_t(expected_size_)) {
-      return Fail("{}: longer than the {} bytes its descriptor states",
-                  what_, expected_size_);
+      return Fail("{}: longer than the {} bytes its descriptor states", what_,
+                  expected_size_);
     }
     return n;
   }
@@ -238,8 +248,8 @@ Result<size_t> DigestingReader::Read(std::span<char> out) {
   }
   std::string actual = hash_.FinishDigest();
   if (!expected_.empty() && actual != expected_) {
-    return Fail("{}: content does not match digest {} (it hashes to {})",
-                what_, expected_, actual);
+    return Fail("{}: content does not match digest {} (it hashes to {})", what_,
+                expected_, actual);
   }
   return 0;
 }

@@ -45,25 +45,35 @@ bool RelativeTargetEscapes(std::string_view link_path,
 
 std::string ParentOf(std::string_view path) {
   size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? "" : std::string(path.substr(0, slash));
+  return slash == std::string_view::npos ? ""
+                                         : std::string(path.substr(0, slash));
 }
 
 EntryType TypeFromMode(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFDIR: return EntryType::kDirectory;
-    case S_IFLNK: return EntryType::kSymlink;
-    case S_IFCHR: return EntryType::kCharDevice;
-    case S_IFBLK: return EntryType::kBlockDevice;
-    case S_IFIFO: return EntryType::kFifo;
-    case S_IFSOCK: return EntryType::kSocket;
-    default: return EntryType::kRegular;
+    case S_IFDIR:
+      return EntryType::kDirectory;
+    case S_IFLNK:
+      return EntryType::kSymlink;
+    case S_IFCHR:
+      return EntryType::kCharDevice;
+    case S_IFBLK:
+      return EntryType::kBlockDevice;
+    case S_IFIFO:
+      return EntryType::kFifo;
+    case S_IFSOCK:
+      return EntryType::kSocket;
+    default:
+      return EntryType::kRegular;
   }
 }
 
 class TarEntryReader : public EntryReader {
  public:
   TarEntryReader(std::unique_ptr<ByteReader> tar, std::string what)
-      : tar_(std::move(tar)), what_(std::move(what)), buf_(kTarBlock),
+      : tar_(std::move(tar)),
+        what_(std::move(what)),
+        buf_(kTarBlock),
         archive_(archive_read_new()) {
     archive_read_support_format_tar(archive_);
     archive_read_support_format_gnutar(archive_);
@@ -74,7 +84,8 @@ class TarEntryReader : public EntryReader {
     if (!opened_) CINCH_TRY(OpenArchive());
     if (ended_) return false;
     archive_entry* ae = nullptr;
-    uint64_t offset = static_cast<uint64_t>(archive_read_header_position(archive_));
+    uint64_t offset =
+        static_cast<uint64_t>(archive_read_header_position(archive_));
     int rc = archive_read_next_header(archive_, &ae);
     if (rc == ARCHIVE_EOF) {
       ended_ = true;
@@ -256,7 +267,8 @@ class DirectoryEntryReader : public EntryReader {
       }
     }
     ssize_t n = ::read(fd_, out.data(), out.size());
-    if (n < 0) return Fail("{}: read error: {}", current_, std::strerror(errno));
+    if (n < 0)
+      return Fail("{}: read error: {}", current_, std::strerror(errno));
     return static_cast<size_t>(n);
   }
 
@@ -287,14 +299,22 @@ class DirectoryEntryReader : public EntryReader {
 
 std::string_view EntryTypeName(EntryType t) {
   switch (t) {
-    case EntryType::kRegular: return "file";
-    case EntryType::kDirectory: return "dir";
-    case EntryType::kSymlink: return "symlink";
-    case EntryType::kHardlink: return "hardlink";
-    case EntryType::kCharDevice: return "chardev";
-    case EntryType::kBlockDevice: return "blockdev";
-    case EntryType::kFifo: return "fifo";
-    case EntryType::kSocket: return "socket";
+    case EntryType::kRegular:
+      return "file";
+    case EntryType::kDirectory:
+      return "dir";
+    case EntryType::kSymlink:
+      return "symlink";
+    case EntryType::kHardlink:
+      return "hardlink";
+    case EntryType::kCharDevice:
+      return "chardev";
+    case EntryType::kBlockDevice:
+      return "blockdev";
+    case EntryType::kFifo:
+      return "fifo";
+    case EntryType::kSocket:
+      return "socket";
   }
   return "unknown";
 }
@@ -311,8 +331,8 @@ Status CheckEntry(Entry& entry) {
     return Fail("entry '{}' has an absolute path", entry.path);
   }
   auto path = NormalizeRelativePath(entry.path);
-  if (!path) return Fail("entry '{}' climbs out of the root with '..'",
-                         entry.path);
+  if (!path)
+    return Fail("entry '{}' climbs out of the root with '..'", entry.path);
   entry.path = std::move(*path);
 
   if (entry.type == EntryType::kHardlink) {
@@ -329,10 +349,11 @@ Status CheckEntry(Entry& entry) {
   }
   // Absolute symlink targets resolve inside the image's root; relative
   // ones must not climb above it.
-  if (entry.type == EntryType::kSymlink && !entry.link_target.starts_with('/') &&
+  if (entry.type == EntryType::kSymlink &&
+      !entry.link_target.starts_with('/') &&
       RelativeTargetEscapes(entry.path, entry.link_target)) {
-    return Fail("symbolic link '{}' points out of the root to '{}'",
-                entry.path, entry.link_target);
+    return Fail("symbolic link '{}' points out of the root to '{}'", entry.path,
+                entry.link_target);
   }
 
   std::string_view base = entry.path;

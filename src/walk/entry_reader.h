@@ -34,8 +34,8 @@ class EntryReader {
 
 // Reads a tar stream (ustar, pax, GNU; long names, xattrs, sparse files).
 // `what` names the stream in errors.
-std::unique_ptr<EntryReader> NewTarEntryReader(
-    std::unique_ptr<ByteReader> tar, std::string what);
+std::unique_ptr<EntryReader> NewTarEntryReader(std::unique_ptr<ByteReader> tar,
+                                               std::string what);
 
 // Walks a directory without following symbolic links.
 Result<std::unique_ptr<EntryReader>> NewDirectoryEntryReader(

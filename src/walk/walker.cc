@@ -20,9 +20,9 @@ struct LayerJob {
 };
 
 Result<std::unique_ptr<EntryReader>> OpenLayerEntries(
-    const ImageSource& source, const Layer& layer,
-    const WalkOptions& options, DigestingReader** blob_out,
-    DigestingReader** tar_out, Compression* compression) {
+    const ImageSource& source, const Layer& layer, const WalkOptions& options,
+    DigestingReader** blob_out, DigestingReader** tar_out,
+    Compression* compression) {
   const Image& image = source.image();
   if (image.rootfs_dir) return NewDirectoryEntryReader(*image.rootfs_dir);
 
@@ -45,8 +45,8 @@ Status WalkOne(const ImageSource& source, LayerJob& job,
                LayerStats& stats) {
   DigestingReader* blob = nullptr;
   DigestingReader* tar = nullptr;
-  CINCH_ASSIGN(auto reader, OpenLayerEntries(source, *job.layer, options,
-                                             &blob, &tar, &stats.compression));
+  CINCH_ASSIGN(auto reader, OpenLayerEntries(source, *job.layer, options, &blob,
+                                             &tar, &stats.compression));
   std::vector<char> chunk(kDataChunk);
   std::vector<LayerVisitor*> wanting;
   Entry entry;
@@ -81,18 +81,17 @@ Status WalkOne(const ImageSource& source, LayerJob& job,
 }  // namespace
 
 std::string DescribeLayer(const Layer& layer) {
-  const std::string& d = layer.descriptor.digest.empty()
-                             ? layer.diff_id
-                             : layer.descriptor.digest;
+  const std::string& d =
+      layer.descriptor.digest.empty() ? layer.diff_id : layer.descriptor.digest;
   if (d.empty()) return fmt::format("layer {}", layer.index + 1);
   std::string_view hex = std::string_view(d).substr(d.find(':') + 1);
   return fmt::format("layer {} ({})", layer.index + 1,
                      hex.substr(0, kShortDigest));
 }
 
-Result<std::vector<LayerStats>> WalkLayers(
-    const ImageSource& source, std::span<Analyzer* const> analyzers,
-    const WalkOptions& options) {
+Result<std::vector<LayerStats>> WalkLayers(const ImageSource& source,
+                                           std::span<Analyzer* const> analyzers,
+                                           const WalkOptions& options) {
   const std::vector<Layer>& layers = source.image().layers;
   std::vector<LayerJob> jobs(layers.size());
   for (size_t i = 0; i < layers.size(); ++i) {

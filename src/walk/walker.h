@@ -40,8 +40,7 @@ class Analyzer {
  public:
   virtual ~Analyzer() = default;
   // Returns the visitor for `layer`, or null to skip the layer.
-  virtual std::unique_ptr<LayerVisitor> NewLayerVisitor(
-      const Layer& layer) = 0;
+  virtual std::unique_ptr<LayerVisitor> NewLayerVisitor(const Layer& layer) = 0;
 };
 
 struct LayerStats {
@@ -61,9 +60,9 @@ struct WalkOptions {
 // Walks every layer of `source`. On damage the first error in layer order
 // is returned, naming the layer, the blob and the offset; remaining layers
 // are abandoned.
-Result<std::vector<LayerStats>> WalkLayers(
-    const ImageSource& source, std::span<Analyzer* const> analyzers,
-    const WalkOptions& options);
+Result<std::vector<LayerStats>> WalkLayers(const ImageSource& source,
+                                           std::span<Analyzer* const> analyzers,
+                                           const WalkOptions& options);
 
 // Names a layer in messages: "layer 3 (sha256:1234abcd…)".
 std::string DescribeLayer(const Layer& layer);
