@@ -110,7 +110,7 @@ struct Instruction {
   bool json = false;            // exec form
   bool empty_continuation = false;
   std::vector<Heredoc> heredocs;
-  std::vector<std::string> comments;  // the comment block right above
+  std::vector<std::string> comments;     // the comment block right above
   std::unique_ptr<Instruction> trigger;  // ONBUILD's instruction
 
   // Byte offset in the text of every byte of `line` (one more entry for

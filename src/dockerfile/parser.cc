@@ -188,8 +188,8 @@ Status Parser::ParseDirective(std::string_view line, uint32_t at) {
   }
   Position where = index_.At(at);
   if (out_.FindDirective(name) != nullptr) {
-    return ErrorAt(where, fmt::format(
-                              "only one {} parser directive can be used", name));
+    return ErrorAt(
+        where, fmt::format("only one {} parser directive can be used", name));
   }
   std::string value(line.substr(i, value_end - i));
   if (name == "escape") {
@@ -200,9 +200,8 @@ Status Parser::ParseDirective(std::string_view line, uint32_t at) {
     }
     out_.escape = value[0];
   }
-  out_.directives.push_back(
-      Directive{name, value,
-                Span{where, index_.At(at + uint32_t(line.size()))}});
+  out_.directives.push_back(Directive{
+      name, value, Span{where, index_.At(at + uint32_t(line.size()))}});
   return {};
 }
 
@@ -356,7 +355,7 @@ Result<Instruction> Parser::NewInstruction(const Mapped& line, size_t from,
                           line.offsets.begin() + long(to));
   ins.line_offsets.push_back(to < line.offsets.size() ? line.offsets[to]
                              : line.offsets.empty()   ? 0
-                                                      : line.offsets.back() + 1);
+                                                    : line.offsets.back() + 1);
 
   size_t args_from = kw_end;
   while (args_from < to && IsSplitSpace(all[args_from])) ++args_from;
@@ -408,8 +407,8 @@ Status Parser::ParseArguments(Instruction& ins, const Mapped& line,
         ins.json = true;
         auto ranges = JsonStringRanges(s);
         for (size_t k = 0; k < strings.size(); ++k) {
-          auto [b, e] = k < ranges.size() ? ranges[k]
-                                           : std::pair<size_t, size_t>{0, 0};
+          auto [b, e] =
+              k < ranges.size() ? ranges[k] : std::pair<size_t, size_t>{0, 0};
           add_word(std::move(strings[k]), start + b, start + e);
         }
         return {};
@@ -473,13 +472,14 @@ Status Parser::ParseArguments(Instruction& ins, const Mapped& line,
         size_t v = k;
         while (v < rest.size() && IsSplitSpace(rest[v])) ++v;
         if (v >= rest.size()) {
-          return ErrorAt(PositionOf(line, from),
-                         fmt::format("{} must have two arguments",
-                                     ToLower(ins.name) == "env" ? "ENV"
-                                                                : "LABEL"));
+          return ErrorAt(
+              PositionOf(line, from),
+              fmt::format("{} must have two arguments",
+                          ToLower(ins.name) == "env" ? "ENV" : "LABEL"));
         }
         ins.pairs.push_back(KeyValue{rest.substr(0, k), rest.substr(v), true,
-                                     true, SpanOf(line, from, from + rest.size())});
+                                     true,
+                                     SpanOf(line, from, from + rest.size())});
         return {};
       }
       for (const Piece& w : words) {
@@ -490,10 +490,9 @@ Status Parser::ParseArguments(Instruction& ins, const Mapped& line,
                                      "form: name=value",
                                      w.text));
         }
-        ins.pairs.push_back(KeyValue{w.text.substr(0, eq),
-                                     w.text.substr(eq + 1), true, false,
-                                     SpanOf(line, from + w.begin,
-                                            from + w.end)});
+        ins.pairs.push_back(
+            KeyValue{w.text.substr(0, eq), w.text.substr(eq + 1), true, false,
+                     SpanOf(line, from + w.begin, from + w.end)});
       }
       return {};
     }
@@ -603,9 +602,8 @@ Status Parser::ReadHeredocs(Instruction& ins, size_t& next_line) {
     std::optional<Heredoc> h = HeredocMarker(w);
     if (!h) continue;
     bool terminated = false;
-    uint32_t body_begin = next_line < lines_.size()
-                              ? lines_[next_line].begin
-                              : uint32_t(text_.size());
+    uint32_t body_begin = next_line < lines_.size() ? lines_[next_line].begin
+                                                    : uint32_t(text_.size());
     while (next_line < lines_.size()) {
       const Line& l = lines_[next_line++];
       std::string_view raw = text_.substr(l.begin, l.end - l.begin);
@@ -669,9 +667,8 @@ Result<Dockerfile> Parser::Run() {
       std::string_view c = token.substr(1);
       while (!c.empty() && IsSpace(c.front())) c.remove_prefix(1);
       while (!c.empty() && IsSpace(c.back())) c.remove_suffix(1);
-      out_.comment_lines.push_back(
-          Word{std::string(token),
-               Span{index_.At(token_at), index_.At(first.end)}});
+      out_.comment_lines.push_back(Word{
+          std::string(token), Span{index_.At(token_at), index_.At(first.end)}});
       if (c.empty()) {
         comments.clear();
       } else {
@@ -694,10 +691,10 @@ Result<Dockerfile> Parser::Run() {
       std::string_view r = content(l);
       if (IsCommentLine(r)) {
         std::string_view t = TrimLeft(r);
-        out_.comment_lines.push_back(Word{
-            std::string(t),
-            Span{index_.At(l.begin + uint32_t(r.size() - t.size())),
-                 index_.At(l.end)}});
+        out_.comment_lines.push_back(
+            Word{std::string(t),
+                 Span{index_.At(l.begin + uint32_t(r.size() - t.size())),
+                      index_.At(l.end)}});
         continue;
       }
       if (TrimLeft(r).empty()) {
@@ -710,8 +707,7 @@ Result<Dockerfile> Parser::Run() {
     CINCH_ASSIGN(Instruction ins, NewInstruction(line, 0, line.text.size()));
     ins.empty_continuation = empty_continuation;
     if (empty_continuation) {
-      out_.warnings.push_back(
-          Warning{"empty continuation line", ins.span});
+      out_.warnings.push_back(Warning{"empty continuation line", ins.span});
     }
     // The span covers the physical lines, even a trailing escape.
     ins.span.end = index_.At(lines_[i - 1].end);
@@ -774,15 +770,33 @@ std::string GoQuote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\x{:02x}", c);
