@@ -84,14 +84,16 @@ class TarEntryReader : public EntryReader {
     if (!opened_) CINCH_TRY(OpenArchive());
     if (ended_) return false;
     archive_entry* ae = nullptr;
-    uint64_t offset =
-        static_cast<uint64_t>(archive_read_header_position(archive_));
+    // Where reading stopped: the next header starts here or soon after.
+    int64_t before = archive_filter_bytes(archive_, 0);
     int rc = archive_read_next_header(archive_, &ae);
     if (rc == ARCHIVE_EOF) {
       ended_ = true;
       return false;
     }
-    if (rc < ARCHIVE_WARN) return Fail(ArchiveError(offset, "bad tar header"));
+    if (rc < ARCHIVE_WARN) return Fail(ArchiveError(before, "bad tar header"));
+    uint64_t offset =
+        static_cast<uint64_t>(archive_read_header_position(archive_));
 
     const char* name = archive_entry_pathname(ae);
     if (name == nullptr) {
@@ -130,6 +132,10 @@ class TarEntryReader : public EntryReader {
     size_t xsize = 0;
     while (archive_entry_xattr_next(ae, &xname, &xvalue, &xsize) ==
            ARCHIVE_OK) {
+      // pax archives may state an attribute twice (SCHILY and LIBARCHIVE
+      // records); the last one wins, as on extraction.
+      std::erase_if(entry.xattrs,
+                    [&](const Xattr& x) { return x.name == xname; });
       entry.xattrs.push_back(
           {xname, std::string(static_cast<const char*>(xvalue), xsize)});
     }
