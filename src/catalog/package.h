@@ -26,6 +26,10 @@ enum class PackageType {
 };
 
 std::string_view PackageTypeName(PackageType t);  // the purl type, e.g. "deb"
+// The type whose purl type is `name` ("deb", "pypi"); kGeneric when unknown.
+PackageType PackageTypeFromName(std::string_view name);
+// True for packages of the operating system's package manager.
+bool IsOsPackageType(PackageType t);
 
 // The operating system of the image, from /etc/os-release and fallbacks.
 struct Distro {
@@ -50,12 +54,16 @@ struct Package {
   // Layer that introduced the package (index into the image's layers),
   // -1 when unknown (an SBOM read from a file).
   int layer = -1;
-  // Names of packages this one depends on, where the source data says.
+  // Packages this one depends on, where the source data says (dpkg
+  // Depends, apk D:, npm lock files): purls of packages in the same
+  // catalog once cataloging has finished, sorted; parsers fill names first.
   std::vector<std::string> depends_on;
   // Set when the package's files belong to an OS package (a Debian python3
   // module, say): the purl of that owner. Such packages are matched through
   // the distro's advisories.
   std::string owned_by;
+  // The cataloger that found it ("dpkg", "python", "go-binary", ...).
+  std::string found_by;
 };
 
 }  // namespace cinch
