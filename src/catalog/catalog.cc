@@ -4,8 +4,12 @@
 #include <map>
 #include <set>
 
+#include "catalog/apk.h"
+#include "catalog/binary.h"
 #include "catalog/dpkg.h"
+#include "catalog/npm.h"
 #include "catalog/os_release.h"
+#include "catalog/python.h"
 
 namespace cinch {
 
@@ -68,7 +72,13 @@ ImageCataloger::ImageCataloger(const Image& image) : image_(image) {
   whiteouts_ = Own<WhiteoutCollector>(owned_, n);
   distro_ = Own<DistroCataloger>(owned_, n);
   catalogers_.push_back(distro_);
+  // OS packages first: they record the files they own, which the
+  // language catalogers then mark as owned_by.
   catalogers_.push_back(Own<DpkgCataloger>(owned_, n));
+  catalogers_.push_back(Own<ApkCataloger>(owned_, n));
+  catalogers_.push_back(Own<PythonCataloger>(owned_, n));
+  catalogers_.push_back(Own<NpmCataloger>(owned_, n));
+  catalogers_.push_back(Own<BinaryCataloger>(owned_, n));
   for (auto& a : owned_) analyzers_.push_back(a.get());
 }
 

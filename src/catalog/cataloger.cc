@@ -1,5 +1,7 @@
 #include "catalog/cataloger.h"
 
+#include <set>
+
 #include "catalog/purl.h"
 
 namespace cinch {
@@ -200,12 +202,17 @@ void FileCataloger::TakeProblems(CatalogOutput& out) {
 Status ManifestCataloger::Parse(size_t layer, const std::string& path,
                                 std::string_view content) {
   CINCH_ASSIGN(auto packages, ParseManifest(path, content));
-  found_[layer][path] = std::move(packages);
+  declared_.Add(layer, path, std::move(packages));
   return {};
 }
 
 void ManifestCataloger::Resolve(CatalogContext& ctx, CatalogOutput& out) {
   TakeProblems(out);
+  declared_.Resolve(ctx, name(), out);
+}
+
+void DeclaredPackages::Resolve(CatalogContext& ctx, std::string_view found_by,
+                               CatalogOutput& out) const {
   std::map<std::string, int> final_layers;
   for (const auto& layer : found_) {
     for (const auto& [path, packages] : layer) {
@@ -228,7 +235,7 @@ void ManifestCataloger::Resolve(CatalogContext& ctx, CatalogOutput& out) {
         return false;
       };
       int layer = IntroducingLayer(*ctx.deletions, path, final_layer, state);
-      FinishPackage(ctx, name(), path, layer, p);
+      FinishPackage(ctx, found_by, path, layer, p);
       out.packages.push_back(std::move(p));
     }
   }
@@ -237,12 +244,63 @@ void ManifestCataloger::Resolve(CatalogContext& ctx, CatalogOutput& out) {
 void FinishPackage(const CatalogContext& ctx, std::string_view found_by,
                    std::string_view path, int layer, Package& p) {
   p.layer = layer;
-  p.found_by = std::string(found_by);
+  if (p.found_by.empty()) p.found_by = std::string(found_by);
   p.locations.push_back("/" + std::string(path));
   if (p.purl.empty()) p.purl = MakePurl(p, ctx.distro);
   if (p.owned_by.empty()) {
     auto owner = ctx.owned_files.find(std::string(path));
     if (owner != ctx.owned_files.end()) p.owned_by = owner->second;
+  }
+}
+
+namespace {
+
+// Whether a package with these installed files is still present: true
+// unless at least one of them is gone and none that is not a directory
+// is still visible.
+bool StillPresent(const FileTree& tree, const std::vector<std::string>& files) {
+  bool something_missing = false;
+  for (const std::string& f : files) {
+    const FileNode* node = FindVisible(tree, f);
+    if (node == nullptr) {
+      something_missing = true;
+    } else if (node->type != EntryType::kDirectory) {
+      return true;
+    }
+  }
+  return !something_missing;
+}
+
+}  // namespace
+
+void FinishInstalled(CatalogContext& ctx, std::string_view found_by,
+                     std::vector<InstalledPackage> found, CatalogOutput& out) {
+  std::map<std::string, std::vector<std::string>> purls_by_name;
+  std::vector<Package> packages;
+  for (InstalledPackage& f : found) {
+    if (!StillPresent(*ctx.tree, f.files)) continue;
+    Package& p = f.package;
+    FinishPackage(ctx, found_by, f.db_path, f.layer, p);
+    for (const std::string& file : f.files) ctx.owned_files[file] = p.purl;
+    purls_by_name[p.name].push_back(p.purl);
+    for (const std::string& virt : f.provides) {
+      purls_by_name[virt].push_back(p.purl);
+    }
+    packages.push_back(std::move(p));
+  }
+
+  // Uninstalled alternatives and unknown capabilities drop out.
+  for (Package& p : packages) {
+    std::set<std::string> deps;
+    for (const std::string& dep : p.depends_on) {
+      auto it = purls_by_name.find(dep);
+      if (it == purls_by_name.end()) continue;
+      for (const std::string& purl : it->second) {
+        if (purl != p.purl) deps.insert(purl);
+      }
+    }
+    p.depends_on.assign(deps.begin(), deps.end());
+    out.packages.push_back(std::move(p));
   }
 }
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -128,33 +129,85 @@ class FileCataloger : public Cataloger {
   std::vector<std::vector<CatalogProblem>> problems_;
 };
 
+// Packages declared by files, per layer and path: the store behind
+// ManifestCataloger and the binary catalogers. Resolve reports the
+// packages of the visible version of each file, each traced back to the
+// layer that introduced it (same name and version in every earlier
+// version of the file without a deletion between).
+class DeclaredPackages {
+ public:
+  explicit DeclaredPackages(size_t layer_count) : found_(layer_count) {}
+
+  // Same threading rule as FileCataloger::Parse.
+  void Add(size_t layer, const std::string& path,
+           std::vector<Package> packages) {
+    found_[layer][path] = std::move(packages);
+  }
+  void Resolve(CatalogContext& ctx, std::string_view found_by,
+               CatalogOutput& out) const;
+
+ private:
+  std::vector<std::map<std::string, std::vector<Package>>> found_;
+};
+
 // A FileCataloger whose files each declare a list of packages (language
-// manifests, lock files). Resolve reports the packages of the visible
-// version of each file, traced back to their introducing layer.
+// manifests, lock files).
 class ManifestCataloger : public FileCataloger {
  public:
   explicit ManifestCataloger(size_t layer_count)
-      : FileCataloger(layer_count), found_(layer_count) {}
+      : FileCataloger(layer_count), declared_(layer_count) {}
 
   Status Parse(size_t layer, const std::string& path,
                std::string_view content) final;
   void Resolve(CatalogContext& ctx, CatalogOutput& out) override;
 
  protected:
-  // The packages `content` declares. Only name, version, type, licences,
-  // depends_on and source are read from them; purls and layers are set
-  // by Resolve.
+  // The packages `content` declares: type, name, version, licences,
+  // depends_on (names) and source. Purls and layers are set by Resolve.
   virtual Result<std::vector<Package>> ParseManifest(
       const std::string& path, std::string_view content) const = 0;
 
  private:
-  std::vector<std::map<std::string, std::vector<Package>>> found_;
+  DeclaredPackages declared_;
 };
 
 // Sets purl, layer, location, found_by and owned_by of a package found in
 // `path` (tree form).
 void FinishPackage(const CatalogContext& ctx, std::string_view found_by,
                    std::string_view path, int layer, Package& p);
+
+// A package an OS package database lists, traced to its layer.
+struct InstalledPackage {
+  Package package;  // depends_on holds names (or provided capabilities)
+  std::vector<std::string> provides;
+  std::vector<std::string> files;  // tree form; empty when unknown
+  std::string db_path;             // tree form
+  int layer = -1;
+};
+
+// Finishes the packages of an OS database: drops those whose installed
+// files are all gone (at least one listed path missing and no listed
+// non-directory visible), sets purls and the rest (FinishPackage), records
+// their files in ctx.owned_files, and turns depends_on names into purls
+// through names and `provides`.
+void FinishInstalled(CatalogContext& ctx, std::string_view found_by,
+                     std::vector<InstalledPackage> found, CatalogOutput& out);
+
+// The version of `path` visible in the final tree, looked up in per-layer
+// maps `layers[i].*member` keyed by path; null if none.
+template <typename Layers, typename Map>
+auto VisibleVersion(const FileTree& tree, const std::string& path,
+                    const Layers& layers, Map member) -> const
+    typename std::remove_reference_t<decltype(layers[0].*
+                                              member)>::mapped_type* {
+  auto it = tree.nodes().find(path);
+  if (it == tree.nodes().end() || !it->second.visible()) return nullptr;
+  int layer = it->second.modified_layer;
+  if (layer < 0 || size_t(layer) >= layers.size()) return nullptr;
+  const auto& map = layers[size_t(layer)].*member;
+  auto found = map.find(path);
+  return found == map.end() ? nullptr : &found->second;
+}
 
 }  // namespace cinch
 

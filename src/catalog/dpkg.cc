@@ -140,40 +140,6 @@ Package ToPackage(const Stanza& s) {
   return p;
 }
 
-// The version of `path` visible in the final tree: its layer's parse
-// result in `pick(layer)`, or null.
-template <typename Pick>
-auto VisibleVersion(const FileTree& tree, const std::string& path, size_t n,
-                    Pick pick) -> decltype(pick(0)) {
-  auto it = tree.nodes().find(path);
-  if (it == tree.nodes().end() || !it->second.visible()) return nullptr;
-  int layer = it->second.modified_layer;
-  if (layer < 0 || size_t(layer) >= n) return nullptr;
-  return pick(size_t(layer));
-}
-
-// Whether a package with these installed files is still present: true
-// unless at least one of them is gone and none that is not a directory
-// is still visible.
-bool StillPresent(const FileTree& tree, const std::vector<std::string>& files) {
-  bool something_missing = false;
-  for (const std::string& f : files) {
-    const FileNode* node = FindVisible(tree, f);
-    if (node == nullptr) {
-      something_missing = true;
-    } else if (node->type != EntryType::kDirectory) {
-      return true;
-    }
-  }
-  return !something_missing;
-}
-
-struct Found {
-  DpkgEntry entry;
-  std::string db_path;
-  int layer = -1;
-};
-
 }  // namespace
 
 DpkgStatus ParseDpkgStatus(std::string_view text) {
@@ -298,20 +264,16 @@ Status DpkgCataloger::Parse(size_t layer, const std::string& path,
 void DpkgCataloger::Resolve(CatalogContext& ctx, CatalogOutput& out) {
   TakeProblems(out);
   const FileTree& tree = *ctx.tree;
-  size_t n = layers_.size();
 
   // The packages of each visible database, traced to their layers.
   std::set<std::string> db_paths;
   for (const LayerState& l : layers_) {
     for (const auto& [path, entries] : l.databases) db_paths.insert(path);
   }
-  std::vector<Found> found;
+  std::vector<InstalledPackage> found;
   for (const std::string& path : db_paths) {
     const std::vector<DpkgEntry>* entries =
-        VisibleVersion(tree, path, n, [&](size_t l) {
-          auto it = layers_[l].databases.find(path);
-          return it == layers_[l].databases.end() ? nullptr : &it->second;
-        });
+        VisibleVersion(tree, path, layers_, &LayerState::databases);
     if (entries == nullptr) continue;
     int final_layer = tree.nodes().find(path)->second.modified_layer;
     for (const DpkgEntry& e : *entries) {
@@ -327,68 +289,39 @@ void DpkgCataloger::Resolve(CatalogContext& ctx, CatalogOutput& out) {
         }
         return false;
       };
-      int layer = IntroducingLayer(*ctx.deletions, path, final_layer, state);
-      found.push_back({e, path, layer});
+      InstalledPackage f;
+      f.package = e.package;
+      f.provides = e.provides;
+      f.db_path = path;
+      f.layer = IntroducingLayer(*ctx.deletions, path, final_layer, state);
+      found.push_back(std::move(f));
     }
   }
 
-  auto visible_list = [&](const std::string& path) {
-    return VisibleVersion(tree, path, n, [&](size_t l) {
-      auto it = layers_[l].file_lists.find(path);
-      return it == layers_[l].file_lists.end() ? nullptr : &it->second;
-    });
-  };
-
-  // Files, presence, licences and purls.
-  std::map<std::string, std::vector<std::string>> purls_by_name;
-  std::vector<Package> packages;
-  for (Found& f : found) {
-    Package& p = f.entry.package;
-    const std::vector<std::string>* files = nullptr;
+  // Installed files and licences.
+  for (InstalledPackage& f : found) {
+    const Package& p = f.package;
+    std::vector<std::string> lists;
     if (f.db_path == kStatusPath) {
-      files = visible_list(std::string(kInfoDir) + p.name + ":" +
-                           p.architecture + ".list");
-      if (files == nullptr) {
-        files = visible_list(std::string(kInfoDir) + p.name + ".list");
-      }
+      lists = {std::string(kInfoDir) + p.name + ":" + p.architecture + ".list",
+               std::string(kInfoDir) + p.name + ".list"};
     } else {
-      files = visible_list(f.db_path + ".md5sums");
+      lists = {f.db_path + ".md5sums"};
     }
-    if (files != nullptr && !StillPresent(tree, *files)) continue;
-
-    std::string copyright = std::string(kDocDir) + p.name + "/copyright";
-    const std::vector<std::string>* licenses =
-        VisibleVersion(tree, copyright, n, [&](size_t l) {
-          auto it = layers_[l].licenses.find(copyright);
-          return it == layers_[l].licenses.end() ? nullptr : &it->second;
-        });
-    if (licenses != nullptr) p.licenses = *licenses;
-
-    FinishPackage(ctx, name(), f.db_path, f.layer, p);
-    if (files != nullptr) {
-      for (const std::string& file : *files) ctx.owned_files[file] = p.purl;
-    }
-    purls_by_name[p.name].push_back(p.purl);
-    for (const std::string& virt : f.entry.provides) {
-      purls_by_name[virt].push_back(p.purl);
-    }
-    packages.push_back(std::move(p));
-  }
-
-  // Depends names -> purls of installed packages (virtual ones through
-  // Provides); uninstalled alternatives drop out.
-  for (Package& p : packages) {
-    std::set<std::string> deps;
-    for (const std::string& dep : p.depends_on) {
-      auto it = purls_by_name.find(dep);
-      if (it == purls_by_name.end()) continue;
-      for (const std::string& purl : it->second) {
-        if (purl != p.purl) deps.insert(purl);
+    for (const std::string& list : lists) {
+      if (auto* files =
+              VisibleVersion(tree, list, layers_, &LayerState::file_lists)) {
+        f.files = *files;
+        break;
       }
     }
-    p.depends_on.assign(deps.begin(), deps.end());
-    out.packages.push_back(std::move(p));
+    std::string copyright = std::string(kDocDir) + p.name + "/copyright";
+    if (auto* licenses =
+            VisibleVersion(tree, copyright, layers_, &LayerState::licenses)) {
+      f.package.licenses = *licenses;
+    }
   }
+  FinishInstalled(ctx, name(), std::move(found), out);
 }
 
 }  // namespace cinch

@@ -1,0 +1,382 @@
+// Language and binary catalogers: apk, Python, npm, Go and Rust binaries,
+// each parser on inputs built here, then whole images.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+
+#include "catalog/apk.h"
+#include "catalog/binary.h"
+#include "catalog/catalog.h"
+#include "catalog/npm.h"
+#include "catalog/python.h"
+#include "tests/fixtures/image_builder.h"
+
+namespace cinch {
+namespace {
+
+namespace t = ::cinch::testing;
+
+const Package* Find(const std::vector<Package>& ps, std::string_view name) {
+  for (const Package& p : ps) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+Catalog CatalogOf(const t::ImageBuilder& b) {
+  t::TempDir dir;
+  b.WriteDockerArchive(dir / "img.tar", "test:latest");
+  auto source = OpenImage(dir / "img.tar", {});
+  EXPECT_TRUE(source) << source.error().message;
+  auto catalog = CatalogImage(**source, {});
+  EXPECT_TRUE(catalog) << catalog.error().message;
+  return *catalog;
+}
+
+constexpr char kApkDb[] =
+    "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n"
+    "p:so:libc.musl-x86_64.so.1=1\nF:lib\nR:ld-musl-x86_64.so.1\n"
+    "R:libc.musl-x86_64.so.1\n\n"
+    "P:busybox\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\no:busybox\n"
+    "D:so:libc.musl-x86_64.so.1\nF:bin\nR:busybox\n\n"
+    "P:ssl_client\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\no:busybox\n"
+    "F:usr/bin\nR:ssl_client\n";
+
+TEST(ApkTest, ParsesRecordsOriginFilesAndCapabilities) {
+  ApkDatabase db = ParseApkInstalled(kApkDb);
+  EXPECT_TRUE(db.problems.empty());
+  ASSERT_EQ(db.packages.size(), 3u);
+  const InstalledPackage& musl = db.packages[0];
+  EXPECT_EQ(musl.package.name, "musl");
+  EXPECT_EQ(musl.files,
+            (std::vector<std::string>{"lib/ld-musl-x86_64.so.1",
+                                      "lib/libc.musl-x86_64.so.1"}));
+  EXPECT_EQ(musl.provides,
+            std::vector<std::string>{"so:libc.musl-x86_64.so.1"});
+  EXPECT_EQ(db.packages[2].package.source_name, "busybox");
+  EXPECT_EQ(db.packages[1].package.depends_on,
+            std::vector<std::string>{"so:libc.musl-x86_64.so.1"});
+  EXPECT_EQ(ParseApkInstalled("P:x\nbroken line\n").problems.size(), 2u);
+}
+
+TEST(ApkTest, AlpineImageHasDistroPurlsAndDependencyEdges) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("etc/os-release",
+                    "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.19.1\n")
+              .File("lib/apk/db/installed", kApkDb)
+              .File("lib/ld-musl-x86_64.so.1", "ELF")
+              .File("lib/libc.musl-x86_64.so.1", "ELF")
+              .File("bin/busybox", "ELF", 0755)
+              .File("usr/bin/ssl_client", "ELF", 0755))
+      .Layer(t::LayerBuilder().Whiteout("usr/bin/ssl_client"));
+  Catalog c = CatalogOf(b);
+  EXPECT_EQ(c.distro.id, "alpine");
+  const Package* musl = Find(c.packages, "musl");
+  ASSERT_NE(musl, nullptr);
+  EXPECT_EQ(musl->purl,
+            "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1");
+  EXPECT_EQ(musl->licenses, std::vector<std::string>{"MIT"});
+  const Package* busybox = Find(c.packages, "busybox");
+  ASSERT_NE(busybox, nullptr);
+  EXPECT_EQ(busybox->depends_on, std::vector<std::string>{musl->purl});
+  EXPECT_EQ(Find(c.packages, "ssl_client"), nullptr);
+}
+
+TEST(PythonTest, ReadsMetadataAndLicenceSources) {
+  auto p = ParsePythonMetadata(
+      "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n"
+      "License: Apache 2.0\nClassifier: License :: OSI Approved :: MIT "
+      "License\n\nLong description\nName: nope\n");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->name, "requests");
+  EXPECT_EQ(p->version, "2.31.0");
+  EXPECT_EQ(p->licenses, std::vector<std::string>{"Apache-2.0"});
+  auto classified = ParsePythonMetadata(
+      "Name: six\nVersion: 1.16.0\nLicense: UNKNOWN\n"
+      "Classifier: License :: OSI Approved :: MIT License\n");
+  ASSERT_TRUE(classified);
+  EXPECT_EQ(classified->licenses, std::vector<std::string>{"MIT"});
+  auto expr = ParsePythonMetadata(
+      "Name: x\nVersion: 1\nLicense-Expression: MIT OR Apache-2.0\n");
+  EXPECT_EQ(expr->licenses, std::vector<std::string>{"MIT OR Apache-2.0"});
+  EXPECT_FALSE(ParsePythonMetadata("Version: 1\n"));
+  EXPECT_FALSE(ParsePythonMetadata("Name: x\n"));
+}
+
+TEST(NpmTest, ParsesPackageJsonAndLockFiles) {
+  auto pj = ParsePackageJson(
+      R"({"name": "@babel/core", "version": "7.23.0", "license": "MIT"})");
+  ASSERT_TRUE(pj);
+  ASSERT_EQ(pj->size(), 1u);
+  EXPECT_EQ((*pj)[0].licenses, std::vector<std::string>{"MIT"});
+  EXPECT_TRUE(ParsePackageJson(R"({"type": "module"})")->empty());
+  EXPECT_FALSE(ParsePackageJson("{"));
+  EXPECT_FALSE(ParsePackageJson(R"({"name": 3, "version": "1"})"));
+
+  auto v3 = ParsePackageLock(R"({"lockfileVersion": 3, "packages": {
+      "": {"name": "app", "version": "1.0.0"},
+      "node_modules/express": {"version": "4.18.2",
+                               "dependencies": {"qs": "6.11.0"}},
+      "node_modules/express/node_modules/qs": {"version": "6.11.0"},
+      "node_modules/jest": {"version": "29.0.0", "dev": true},
+      "packages/lib": {"link": true}}})");
+  ASSERT_TRUE(v3);
+  ASSERT_EQ(v3->size(), 2u);
+  EXPECT_EQ(Find(*v3, "express")->depends_on, std::vector<std::string>{"qs"});
+  EXPECT_EQ(Find(*v3, "qs")->version, "6.11.0");
+
+  auto v1 = ParsePackageLock(R"({"lockfileVersion": 1, "dependencies": {
+      "a": {"version": "1.0.0", "requires": {"b": "^2"},
+            "dependencies": {"b": {"version": "2.0.0"}}},
+      "c": {"version": "3.0.0", "dev": true}}})");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->size(), 2u);
+  EXPECT_EQ(Find(*v1, "b")->version, "2.0.0");
+
+  auto yarn = ParseYarnLock(
+      "# yarn lockfile v1\n\n"
+      "\"@babel/code-frame@^7.0.0\", \"@babel/code-frame@^7.10.4\":\n"
+      "  version \"7.12.13\"\n  resolved \"https://x\"\n  dependencies:\n"
+      "    \"@babel/highlight\" \"^7.12.13\"\n\n"
+      "lodash@^4.17.21:\n  version \"4.17.21\"\n");
+  ASSERT_TRUE(yarn);
+  ASSERT_EQ(yarn->size(), 2u);
+  EXPECT_EQ((*yarn)[0].name, "@babel/code-frame");
+  EXPECT_EQ((*yarn)[0].version, "7.12.13");
+  EXPECT_EQ((*yarn)[0].depends_on,
+            std::vector<std::string>{"@babel/highlight"});
+
+  auto berry = ParseYarnLock(
+      "__metadata:\n  version: 6\n\n"
+      "\"app@workspace:.\":\n  version: 0.0.0-use.local\n"
+      "  resolution: \"app@workspace:.\"\n\n"
+      "\"lodash@npm:^4.17.21\":\n  version: 4.17.21\n"
+      "  resolution: \"lodash@npm:4.17.21\"\n");
+  ASSERT_TRUE(berry);
+  ASSERT_EQ(berry->size(), 1u);
+  EXPECT_EQ((*berry)[0].name, "lodash");
+
+  auto pnpm6 = ParsePnpmLock(
+      "lockfileVersion: '6.0'\n\npackages:\n\n"
+      "  /@types/node@20.1.0:\n    resolution: {integrity: x}\n"
+      "    dev: true\n\n"
+      "  /express@4.18.2(supports-color@8.1.1):\n    dependencies:\n"
+      "      qs: 6.11.0\n    dev: false\n");
+  ASSERT_TRUE(pnpm6);
+  ASSERT_EQ(pnpm6->size(), 1u);
+  EXPECT_EQ((*pnpm6)[0].name, "express");
+  EXPECT_EQ((*pnpm6)[0].version, "4.18.2");
+  EXPECT_EQ((*pnpm6)[0].depends_on, std::vector<std::string>{"qs"});
+  auto pnpm5 = ParsePnpmLock(
+      "lockfileVersion: 5.4\npackages:\n  /@scope/pkg/1.2.3_react@18.0.0:\n"
+      "    dev: false\n");
+  ASSERT_EQ(pnpm5->size(), 1u);
+  EXPECT_EQ((*pnpm5)[0].name, "@scope/pkg");
+  EXPECT_EQ((*pnpm5)[0].version, "1.2.3");
+  auto pnpm9 = ParsePnpmLock(
+      "lockfileVersion: '9.0'\npackages:\n  '@scope/pkg@1.2.3':\n"
+      "    resolution: {integrity: x}\n");
+  ASSERT_EQ(pnpm9->size(), 1u);
+  EXPECT_EQ((*pnpm9)[0].name, "@scope/pkg");
+}
+
+// A Go 1.18+ build info block: header, then inline varint strings.
+std::string GoBuildInfoBlob(const std::string& version,
+                            const std::string& mod) {
+  std::string b = "\xff Go buildinf:";
+  b += char(8);  // pointer size
+  b += char(2);  // inline strings
+  b.resize(32, '\0');
+  for (const std::string* s : {&version, &mod}) {
+    size_t n = s->size();
+    while (n >= 0x80) {
+      b += char((n & 0x7f) | 0x80);
+      n >>= 7;
+    }
+    b += char(n);
+    b += *s;
+  }
+  return b;
+}
+
+std::string FakeGoBinary(size_t buildinfo_offset, const std::string& mod) {
+  std::string elf =
+      "\x7f"
+      "ELF";
+  elf.resize(buildinfo_offset, 'x');
+  elf += GoBuildInfoBlob("go1.21.5", mod);
+  elf.resize(elf.size() + 1000, '\0');
+  return elf;
+}
+
+constexpr char kModInfo[] =
+    "path\texample.com/app\nmod\texample.com/app\tv1.2.0\th1:x\n"
+    "dep\tgithub.com/spf13/cobra\tv1.8.0\th1:y\n"
+    "dep\tgolang.org/x/net\tv0.10.0\th1:z\n"
+    "=>\tgolang.org/x/net\tv0.17.0\th1:w\n"
+    "build\t-compiler=gc\n";
+
+TEST(GoBinaryTest, ParsesInlineBuildInfoAndReplacements) {
+  auto info = ParseGoBuildInfo(GoBuildInfoBlob("go1.21.5", kModInfo));
+  ASSERT_TRUE(info) << info.error().message;
+  ASSERT_TRUE(*info);
+  std::vector<Package> ps = GoPackages(**info);
+  ASSERT_EQ(ps.size(), 4u);
+  EXPECT_EQ(Find(ps, "stdlib")->version, "1.21.5");
+  EXPECT_EQ(Find(ps, "example.com/app")->version, "v1.2.0");
+  EXPECT_EQ(Find(ps, "golang.org/x/net")->version, "v0.17.0");
+  // Truncated: a declared length runs past the end.
+  std::string blob = GoBuildInfoBlob("go1.21.5", kModInfo);
+  EXPECT_FALSE(ParseGoBuildInfo(blob.substr(0, blob.size() - 10)));
+  auto not_go = ParseGoBuildInfo(std::string(40, 'x'));
+  ASSERT_TRUE(not_go);
+  EXPECT_FALSE(not_go->has_value());
+}
+
+TEST(GoBinaryTest, FindsBuildInfoAcrossChunksOnlyWhenAligned) {
+  // 256 KiB chunks in the walk: put the header across a chunk boundary.
+  size_t boundary = 256 * 1024;
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("usr/bin/app", FakeGoBinary(boundary - 16, kModInfo), 0755)
+              .File("usr/bin/misaligned", FakeGoBinary(4100, kModInfo), 0755)
+              .File("usr/share/notexec", FakeGoBinary(4096, kModInfo), 0644));
+  Catalog c = CatalogOf(b);
+  const Package* cobra = Find(c.packages, "github.com/spf13/cobra");
+  ASSERT_NE(cobra, nullptr);
+  EXPECT_EQ(cobra->purl, "pkg:golang/github.com/spf13/cobra@v1.8.0");
+  EXPECT_EQ(cobra->locations, std::vector<std::string>{"/usr/bin/app"});
+  EXPECT_EQ(cobra->found_by, "go-binary");
+  EXPECT_EQ(c.packages.size(), 4u);
+}
+
+TEST(GoBinaryTest, RealGoBinaryOnThisMachine) {
+  const char* path = "/usr/bin/skopeo";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no " << path;
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder().File("usr/bin/skopeo", t::ReadFile(path), 0755));
+  Catalog c = CatalogOf(b);
+  const Package* stdlib = Find(c.packages, "stdlib");
+  ASSERT_NE(stdlib, nullptr);
+  EXPECT_TRUE(stdlib->version.starts_with("1.")) << stdlib->version;
+  EXPECT_EQ(stdlib->purl, "pkg:golang/stdlib@" + stdlib->version);
+}
+
+// A minimal little-endian ELF64 with a section table naming .dep-v0.
+std::string ElfWithSection(const std::string& name, const std::string& data) {
+  std::string names = std::string("\0", 1) + name + '\0' + ".shstrtab" + '\0';
+  std::string elf(64, '\0');
+  elf.replace(0, 4,
+              "\x7f"
+              "ELF");
+  elf[4] = 2;  // 64-bit
+  elf[5] = 1;  // little-endian
+  size_t data_off = elf.size();
+  elf += data;
+  size_t names_off = elf.size();
+  elf += names;
+  size_t shoff = elf.size();
+  auto put = [&](size_t at, uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) elf[at + i] = char((v >> (8 * i)) & 0xff);
+  };
+  elf.resize(shoff + 3 * 64, '\0');
+  put(0x28, shoff, 8);
+  put(0x3a, 64, 2);
+  put(0x3c, 3, 2);
+  put(0x3e, 2, 2);
+  // Section 1: the data; section 2: the names.
+  put(shoff + 64 + 0, 1, 4);
+  put(shoff + 64 + 0x18, data_off, 8);
+  put(shoff + 64 + 0x20, data.size(), 8);
+  put(shoff + 128 + 0, 1 + name.size() + 1, 4);
+  put(shoff + 128 + 0x18, names_off, 8);
+  put(shoff + 128 + 0x20, names.size(), 8);
+  return elf;
+}
+
+std::string Deflate(const std::string& in) {
+  uLongf n = compressBound(uLong(in.size()));
+  std::string out(n, '\0');
+  compress(reinterpret_cast<Bytef*>(out.data()), &n,
+           reinterpret_cast<const Bytef*>(in.data()), uLong(in.size()));
+  out.resize(n);
+  return out;
+}
+
+constexpr char kCargoJson[] =
+    R"({"packages": [
+        {"name": "app", "version": "0.1.0", "source": "local", "root": true,
+         "dependencies": [1]},
+        {"name": "serde", "version": "1.0.190", "source": "crates.io"},
+        {"name": "cc", "version": "1.0.83", "source": "crates.io",
+         "kind": "build"}]})";
+
+TEST(RustBinaryTest, ReadsCargoAuditableSection) {
+  auto ps = ParseCargoAuditable(ElfWithSection(".dep-v0", Deflate(kCargoJson)));
+  ASSERT_TRUE(ps) << ps.error().message;
+  ASSERT_EQ(ps->size(), 2u);  // the build dependency is left out
+  EXPECT_EQ(Find(*ps, "app")->depends_on, std::vector<std::string>{"serde"});
+  auto none = ParseCargoAuditable(ElfWithSection(".text", "code"));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  // A section that points past the end of the file is refused.
+  std::string bad = ElfWithSection(".dep-v0", Deflate(kCargoJson));
+  bad.resize(bad.size() - 100);  // cuts the section table
+  EXPECT_FALSE(ParseCargoAuditable(bad));
+  std::string broken = Deflate(kCargoJson);
+  broken[broken.size() / 2] ^= 0x55;
+  EXPECT_FALSE(ParseCargoAuditable(ElfWithSection(".dep-v0", broken)));
+
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder().File("usr/local/bin/app",
+                                 ElfWithSection(".dep-v0", Deflate(kCargoJson)),
+                                 0755));
+  Catalog c = CatalogOf(b);
+  const Package* serde = Find(c.packages, "serde");
+  ASSERT_NE(serde, nullptr);
+  EXPECT_EQ(serde->purl, "pkg:cargo/serde@1.0.190");
+  EXPECT_EQ(Find(c.packages, "app")->depends_on,
+            std::vector<std::string>{serde->purl});
+}
+
+TEST(LanguageCatalogTest, MarksOwnedPackagesAndDropsDeletedManifests) {
+  std::string yaml_meta = "Name: PyYAML\nVersion: 6.0\nLicense: MIT\n";
+  std::string meta = "Name: requests\nVersion: 2.31.0\n";
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("etc/os-release", "ID=debian\nVERSION_ID=12\n")
+              .File("var/lib/dpkg/status",
+                    "Package: python3-yaml\nStatus: install ok installed\n"
+                    "Version: 6.0-3\nArchitecture: amd64\n")
+              .File("var/lib/dpkg/info/python3-yaml.list",
+                    "/usr/lib/python3/dist-packages/PyYAML-6.0.egg-info\n")
+              .File("usr/lib/python3/dist-packages/PyYAML-6.0.egg-info",
+                    yaml_meta))
+      .Layer(t::LayerBuilder()
+                 .File("usr/local/lib/python3.11/site-packages/"
+                       "requests-2.31.0.dist-info/METADATA",
+                       meta)
+                 .File("app/node_modules/left-pad/package.json",
+                       R"({"name":"left-pad","version":"1.3.0"})")
+                 .File("app/node_modules/gone/package.json",
+                       R"({"name":"gone","version":"1.0.0"})"),
+             t::Compression::kZstd, "RUN pip install requests")
+      .Layer(t::LayerBuilder().Whiteout("app/node_modules/gone"));
+  Catalog c = CatalogOf(b);
+  const Package* yaml = Find(c.packages, "PyYAML");
+  ASSERT_NE(yaml, nullptr);
+  EXPECT_EQ(yaml->purl, "pkg:pypi/pyyaml@6.0");
+  EXPECT_EQ(yaml->owned_by,
+            "pkg:deb/debian/python3-yaml@6.0-3?arch=amd64&distro=debian-12");
+  const Package* requests = Find(c.packages, "requests");
+  ASSERT_NE(requests, nullptr);
+  EXPECT_EQ(requests->layer, 1);
+  EXPECT_TRUE(requests->owned_by.empty());
+  ASSERT_NE(Find(c.packages, "left-pad"), nullptr);
+  EXPECT_EQ(Find(c.packages, "gone"), nullptr);
+}
+
+}  // namespace
+}  // namespace cinch
