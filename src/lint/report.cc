@@ -1,0 +1,302 @@
+#include "lint/report.h"
+
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "lint/rule.h"
+
+namespace cinch::lint {
+
+std::optional<Format> ParseFormat(std::string_view n) {
+  if (n == "tty" || n == "text") return Format::kTty;
+  if (n == "json") return Format::kJson;
+  if (n == "sarif") return Format::kSarif;
+  if (n == "junit") return Format::kJunit;
+  if (n == "checkstyle") return Format::kCheckstyle;
+  return std::nullopt;
+}
+
+namespace {
+
+std::string AliasText(const Finding& f) {
+  std::string out;
+  for (const std::string& a : f.aliases) out += (out.empty() ? "" : ",") + a;
+  return out;
+}
+
+std::string Tty(const std::vector<FileReport>& files, bool color) {
+  auto paint = [&](std::string_view code, std::string_view s) {
+    return color ? fmt::format("\x1b[{}m{}\x1b[0m", code, s) : std::string(s);
+  };
+  std::string out;
+  size_t total = 0;
+  std::map<Severity, size_t> counts;
+  for (const FileReport& file : files) {
+    for (const Finding& f : file.findings) {
+      std::string_view code = f.severity == Severity::kError     ? "1;31"
+                              : f.severity == Severity::kWarning ? "33"
+                              : f.severity == Severity::kInfo    ? "36"
+                                                                 : "2";
+      std::string alias = AliasText(f);
+      out += fmt::format(
+          "{}:{}:{} {} {}{} {}{}\n", f.location.path, f.location.line,
+          f.location.column, paint(code, SeverityName(f.severity)),
+          paint("1", f.rule), alias.empty() ? "" : " (" + alias + ")",
+          f.message, f.fixable ? paint("2", " [fixable]") : "");
+      ++total;
+      ++counts[f.severity];
+    }
+  }
+  if (total > 0) {
+    out += fmt::format(
+        "{} finding{} in {} file{}: {} error, {} warning, {} "
+        "info, {} style\n",
+        total, total == 1 ? "" : "s", files.size(),
+        files.size() == 1 ? "" : "s", counts[Severity::kError],
+        counts[Severity::kWarning], counts[Severity::kInfo],
+        counts[Severity::kStyle]);
+  }
+  return out;
+}
+
+nlohmann::json FindingJson(const Finding& f) {
+  return {{"file", f.location.path},
+          {"line", f.location.line},
+          {"column", f.location.column},
+          {"end_line", f.location.end_line},
+          {"end_column", f.location.end_column},
+          {"rule", f.rule},
+          {"aliases", f.aliases},
+          {"severity", SeverityName(f.severity)},
+          {"message", f.message},
+          {"fixable", f.fixable}};
+}
+
+std::string Json(const std::vector<FileReport>& files) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const FileReport& file : files) {
+    for (const Finding& f : file.findings) findings.push_back(FindingJson(f));
+  }
+  nlohmann::json doc = {{"files", files.size()}, {"findings", findings}};
+  return doc.dump(2) + "\n";
+}
+
+std::string_view SarifLevel(Severity s) {
+  switch (s) {
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    default:
+      return "note";
+  }
+}
+
+// SARIF 2.1.0 (OASIS): https://docs.oasis-open.org/sarif/sarif/v2.1.0/
+std::string Sarif(const std::vector<FileReport>& files,
+                  const ReportOptions& options) {
+  nlohmann::json rules = nlohmann::json::array();
+  std::map<std::string, size_t> rule_index;
+  for (const RuleInfo& r : AllRules()) {
+    nlohmann::json props = {{"tags", nlohmann::json::array()}};
+    if (!r.hadolint.empty()) {
+      props["hadolint"] = r.hadolint;
+      props["tags"].push_back(r.hadolint);
+    }
+    if (!r.buildkit.empty()) {
+      props["buildkit"] = r.buildkit;
+      props["tags"].push_back(r.buildkit);
+    }
+    rule_index[std::string(r.id)] = rules.size();
+    rules.push_back({{"id", r.id},
+                     {"shortDescription", {{"text", r.title}}},
+                     {"fullDescription", {{"text", r.explanation}}},
+                     {"help", {{"text", r.explanation}}},
+                     {"defaultConfiguration",
+                      {{"level", SarifLevel(r.severity)},
+                       {"enabled", r.enabled_by_default}}},
+                     {"properties", props}});
+  }
+  nlohmann::json results = nlohmann::json::array();
+  for (const FileReport& file : files) {
+    for (const Finding& f : file.findings) {
+      nlohmann::json region = {
+          {"startLine", std::max(1u, f.location.line)},
+          {"startColumn", std::max(1u, f.location.column)}};
+      if (f.location.end_line >= f.location.line && f.location.end_line > 0) {
+        region["endLine"] = f.location.end_line;
+        if (f.location.end_column > 0 &&
+            (f.location.end_line > f.location.line ||
+             f.location.end_column >= f.location.column)) {
+          region["endColumn"] = f.location.end_column;
+        }
+      }
+      nlohmann::json result = {
+          {"ruleId", f.rule},
+          {"level", SarifLevel(f.severity)},
+          {"message", {{"text", f.message}}},
+          {"locations",
+           {{{"physicalLocation",
+              {{"artifactLocation", {{"uri", f.location.path}}},
+               {"region", region}}}}}},
+          {"properties", {{"aliases", f.aliases}, {"fixable", f.fixable}}}};
+      auto it = rule_index.find(f.rule);
+      if (it != rule_index.end()) result["ruleIndex"] = it->second;
+      results.push_back(std::move(result));
+    }
+  }
+  nlohmann::json doc = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs",
+       {{{"tool",
+          {{"driver",
+            {{"name", "cinch"},
+             {"informationUri", "https://github.com/cinch/cinch"},
+             {"version",
+              options.tool_version.empty() ? "0" : options.tool_version},
+             {"rules", rules}}}}},
+         {"results", results}}}}};
+  return doc.dump(2) + "\n";
+}
+
+std::string Xml(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // Control characters are not allowed in XML 1.0.
+        if (uint8_t(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string Junit(const std::vector<FileReport>& files) {
+  size_t tests = 0, failures = 0;
+  std::string suites;
+  for (const FileReport& file : files) {
+    size_t n = std::max<size_t>(1, file.findings.size());
+    tests += n;
+    failures += file.findings.size();
+    suites += fmt::format(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
+        Xml(file.path), n, file.findings.size());
+    if (file.findings.empty()) {
+      suites += fmt::format("    <testcase name=\"lint\" classname=\"{}\"/>\n",
+                            Xml(file.path));
+    }
+    for (const Finding& f : file.findings) {
+      std::string alias = AliasText(f);
+      suites += fmt::format(
+          "    <testcase name=\"{}:{} {}\" classname=\"{}\">\n"
+          "      <failure message=\"{}\" type=\"{}\">{}:{}:{} {} {}{}: {}"
+          "</failure>\n    </testcase>\n",
+          f.location.line, f.location.column, f.rule, Xml(file.path),
+          Xml(f.message), SeverityName(f.severity), Xml(f.location.path),
+          f.location.line, f.location.column, SeverityName(f.severity), f.rule,
+          alias.empty() ? "" : " (" + Xml(alias) + ")", Xml(f.message));
+    }
+    suites += "  </testsuite>\n";
+  }
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites name=\"cinch lint\" tests=\"{}\" failures=\"{}\">\n{}"
+      "</testsuites>\n",
+      tests, failures, suites);
+}
+
+std::string Checkstyle(const std::vector<FileReport>& files) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<checkstyle version=\"4.3\">\n";
+  for (const FileReport& file : files) {
+    out += fmt::format("  <file name=\"{}\">\n", Xml(file.path));
+    for (const Finding& f : file.findings) {
+      std::string alias = AliasText(f);
+      std::string_view sev = f.severity == Severity::kError     ? "error"
+                             : f.severity == Severity::kWarning ? "warning"
+                                                                : "info";
+      out += fmt::format(
+          "    <error line=\"{}\" column=\"{}\" severity=\"{}\" "
+          "message=\"{}{}\" source=\"cinch.{}\"/>\n",
+          f.location.line, f.location.column, sev, Xml(f.message),
+          alias.empty() ? "" : " (" + Xml(alias) + ")", f.rule);
+    }
+    out += "  </file>\n";
+  }
+  return out + "</checkstyle>\n";
+}
+
+}  // namespace
+
+std::string FormatReport(const std::vector<FileReport>& files, Format format,
+                         const ReportOptions& options) {
+  switch (format) {
+    case Format::kTty:
+      return Tty(files, options.color);
+    case Format::kJson:
+      return Json(files);
+    case Format::kSarif:
+      return Sarif(files, options);
+    case Format::kJunit:
+      return Junit(files);
+    case Format::kCheckstyle:
+      return Checkstyle(files);
+  }
+  return "";
+}
+
+std::string ExplainRule(std::string_view id) {
+  const RuleInfo* r = FindRule(id);
+  if (r == nullptr) return "";
+  std::string aliases;
+  if (!r->hadolint.empty())
+    aliases += fmt::format("Hadolint: {}\n", r->hadolint);
+  if (!r->buildkit.empty())
+    aliases += fmt::format("BuildKit: {}\n", r->buildkit);
+  return fmt::format(
+      "{}: {}\nSeverity: {}{}{}\n{}\n\n{}\n", r->id, r->title,
+      SeverityName(r->severity),
+      r->enabled_by_default ? "" : " (off by default)",
+      r->fixable ? ", fixable with --fix" : "",
+      aliases.empty() ? "" : aliases.substr(0, aliases.size() - 1),
+      r->explanation);
+}
+
+std::string ListRules() {
+  std::string out;
+  for (const RuleInfo& r : AllRules()) {
+    std::string alias(r.hadolint);
+    if (!r.buildkit.empty())
+      alias += (alias.empty() ? "" : ",") + std::string(r.buildkit);
+    out +=
+        fmt::format("{}  {:<7} {:<30} {}{}\n", r.id, SeverityName(r.severity),
+                    alias.empty() ? "-" : alias, r.title,
+                    r.enabled_by_default ? "" : " (off by default)");
+  }
+  return out;
+}
+
+}  // namespace cinch::lint
