@@ -100,8 +100,19 @@ void SummariseTree(const FileTree& tree, size_t top, InspectReport& r) {
 
   KeepLargest(files, top);
   r.largest_files = std::move(files);
+  // A directory whose bytes all sit in one subdirectory says nothing its
+  // subdirectory does not ("var" when only "var/lib/apt/lists" has files).
   std::vector<PathRow> dir_rows;
-  for (const auto& [path, bytes] : dirs) dir_rows.push_back({path, bytes});
+  for (auto it = dirs.begin(); it != dirs.end(); ++it) {
+    auto child = std::next(it);
+    std::string prefix = it->first + "/";
+    bool one_child_holds_all = false;
+    for (; child != dirs.end() && child->first.starts_with(prefix); ++child) {
+      bool direct = child->first.find('/', prefix.size()) == std::string::npos;
+      if (direct && child->second == it->second) one_child_holds_all = true;
+    }
+    if (!one_child_holds_all) dir_rows.push_back({it->first, it->second});
+  }
   KeepLargest(dir_rows, top);
   r.largest_dirs = std::move(dir_rows);
   std::vector<PathRow> waste_rows;

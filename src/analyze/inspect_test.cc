@@ -29,8 +29,8 @@ t::ImageBuilder Sample() {
                  .File("usr/bin/app", std::string(400, 'b'), 0755)
                  .Whiteout("tmp/build.o"),
              t::Compression::kZstd, "RUN make")
-      .Layer(t::LayerBuilder().Whiteout("var/lib/apt"),
-             t::Compression::kNone, "RUN rm -rf /var/lib/apt");
+      .Layer(t::LayerBuilder().Whiteout("var/lib/apt"), t::Compression::kNone,
+             "RUN rm -rf /var/lib/apt");
   return b;
 }
 
@@ -125,9 +125,8 @@ TEST(InspectTest, CorruptBlobNamesTheLayerAndDigest) {
   t::WriteFile(path, blob);
   auto r = InspectRef(dir / "l");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("layer 2 (" +
-                                   written.layer_digests[1].substr(7, 12) +
-                                   ")"),
+  EXPECT_NE(r.error().message.find(
+                "layer 2 (" + written.layer_digests[1].substr(7, 12) + ")"),
             std::string::npos)
       << r.error().message;
 }
@@ -146,8 +145,7 @@ TEST(InspectTest, ChangedUncompressedLayerFailsTheDiffId) {
   t::WriteFile(old_path, blob);
   r = InspectRef(dir / "l");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("does not match digest"),
-            std::string::npos)
+  EXPECT_NE(r.error().message.find("does not match digest"), std::string::npos)
       << r.error().message;
 }
 
@@ -169,13 +167,12 @@ TEST(InspectTest, TruncatedLayerInDockerArchiveIsAnError) {
   // A docker-archive whose manifest points at a truncated layer.tar.
   std::string tar = t::LayerBuilder().File("f", std::string(4000, 'x')).Tar();
   std::string config = blobs.image.config_json;
-  t::WriteTarFile(dir / "d.tar",
-                  {{"manifest.json",
-                    R"([{"Config":"c.json","Layers":["l/layer.tar"]}])"},
-                   {"c.json",
-                    R"({"rootfs":{"type":"layers","diff_ids":[")" +
-                        t::Sha256Of(tar) + R"("]}})"},
-                   {"l/layer.tar", tar.substr(0, 1500)}});
+  t::WriteTarFile(
+      dir / "d.tar",
+      {{"manifest.json", R"([{"Config":"c.json","Layers":["l/layer.tar"]}])"},
+       {"c.json", R"({"rootfs":{"type":"layers","diff_ids":[")" +
+                      t::Sha256Of(tar) + R"("]}})"},
+       {"l/layer.tar", tar.substr(0, 1500)}});
   auto r = InspectRef(dir / "d.tar");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("layer 1"), std::string::npos)

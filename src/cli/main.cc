@@ -34,6 +34,8 @@ int Run(int argc, char** argv) {
                "cinch"};
   app.set_version_flag("--version", std::string(CINCH_VERSION));
   app.require_subcommand(1);
+  // Global flags may also follow the subcommand: "cinch inspect -q X".
+  app.fallthrough();
   GlobalOptions g;
   app.add_flag("-v,--verbose", g.verbosity,
                "More detail on stderr (repeat for more)");
@@ -44,6 +46,7 @@ int Run(int argc, char** argv) {
   std::map<const CLI::App*, CommandRunner> runners;
   CommandRunner inspect = RegisterInspect(app, g);
   runners[app.get_subcommand("inspect")] = inspect;
+  runners[app.get_subcommand("db")] = RegisterDb(app, g);
   runners[app.get_subcommand("lint")] = RegisterLint(app, g);
 
   try {

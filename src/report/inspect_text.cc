@@ -40,7 +40,9 @@ std::string CleanCreatedBy(std::string_view s) {
     if (c == '\n' || c == '\t') c = ' ';
   }
   size_t start = out.find_first_not_of(' ');
-  return start == std::string::npos ? "" : out.substr(start);
+  if (start == std::string::npos) return "";
+  size_t end = out.find_last_not_of(' ');
+  return out.substr(start, end - start + 1);
 }
 
 std::string Truncate(std::string s, size_t width) {
