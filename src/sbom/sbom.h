@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "base/error.h"
+#include "catalog/catalog.h"
 #include "catalog/package.h"
+#include "image/source.h"
 
 namespace cinch {
 
@@ -49,6 +51,10 @@ struct Sbom {
   std::string tool_version;
   SbomFormat format = SbomFormat::kCycloneDx16;
 };
+
+// The SBOM of a cataloged image: its reference, digest, platform, tags and
+// layers (with the history step that made each), the distro and packages.
+Sbom MakeSbom(const Image& image, Catalog catalog);
 
 // Options for the writers.
 struct SbomWriteOptions {
