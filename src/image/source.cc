@@ -484,8 +484,24 @@ Result<ImageRef> ParseImageRef(std::string_view text) {
   return ref;
 }
 
-Result<std::unique_ptr<ImageSource>> OpenImage(std::string_view reference,
-                                               const OpenOptions& options) {
+namespace {
+
+// An explicitly requested platform must be the image's, even when the
+// source holds a single image and nothing had to be chosen.
+Result<std::unique_ptr<ImageSource>> CheckPlatform(
+    std::unique_ptr<ImageSource> source, const OpenOptions& options) {
+  const Platform& have = source->image().config.platform;
+  if (options.platform && !have.architecture.empty() &&
+      !PlatformMatches(*options.platform, have)) {
+    return Fail("{}: the image is for {}, not the requested {}",
+                source->image().reference, have.ToString(),
+                options.platform->ToString());
+  }
+  return source;
+}
+
+Result<std::unique_ptr<ImageSource>> OpenImageUnchecked(
+    std::string_view reference, const OpenOptions& options) {
   CINCH_ASSIGN(ImageRef ref, ParseImageRef(reference));
   switch (ref.transport) {
     case Transport::kRootfs:
@@ -518,6 +534,15 @@ Result<std::unique_ptr<ImageSource>> OpenImage(std::string_view reference,
     }
   }
   return Fail("unknown transport");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ImageSource>> OpenImage(std::string_view reference,
+                                               const OpenOptions& options) {
+  CINCH_ASSIGN(auto source, OpenImageUnchecked(reference, options));
+  if (source->image().rootfs_dir) return source;
+  return CheckPlatform(std::move(source), options);
 }
 
 }  // namespace cinch

@@ -65,9 +65,9 @@ TEST(OpenImageTest, UnknownTagListsTheTags) {
 TEST(OpenImageTest, OciArchive) {
   t::TempDir dir;
   auto written = TwoLayers().WriteOciArchive(dir / "img.tar", "v1");
-  for (std::string ref : {"oci-archive:" + (dir / "img.tar"),
-                          "oci-archive:" + (dir / "img.tar") + ":v1",
-                          dir / "img.tar"}) {
+  for (std::string ref :
+       {"oci-archive:" + (dir / "img.tar"),
+        "oci-archive:" + (dir / "img.tar") + ":v1", dir / "img.tar"}) {
     auto source = OpenImage(ref, {});
     ASSERT_TRUE(source) << ref << ": " << source.error().message;
     EXPECT_EQ((*source)->image().transport, Transport::kOciArchive);
@@ -81,9 +81,9 @@ TEST(OpenImageTest, DockerArchiveClassicAndOciBlobs) {
   for (bool oci_blobs : {false, true}) {
     std::string file = dir / (oci_blobs ? "new.tar" : "classic.tar");
     auto written = TwoLayers().WriteDockerArchive(file, "app:1", oci_blobs);
-    for (std::string ref : {"docker-archive:" + file,
-                            "docker-archive:" + file + ":app:1",
-                            "docker-archive:" + file + ":@0", file}) {
+    for (std::string ref :
+         {"docker-archive:" + file, "docker-archive:" + file + ":app:1",
+          "docker-archive:" + file + ":@0", file}) {
       auto source = OpenImage(ref, {});
       ASSERT_TRUE(source) << ref << ": " << source.error().message;
       const Image& image = (*source)->image();
@@ -105,14 +105,13 @@ TEST(OpenImageTest, DockerArchiveClassicAndOciBlobs) {
 TEST(OpenImageTest, TarFileSetServesMembersAtTheirOffsets) {
   t::TempDir dir;
   std::string big(70000, 'q');
-  t::WriteTarFile(dir / "a.tar", {{"x/one", "first"},
-                                  {"y/" + std::string(200, 'n'), big},
-                                  {"z", ""}});
+  t::WriteTarFile(
+      dir / "a.tar",
+      {{"x/one", "first"}, {"y/" + std::string(200, 'n'), big}, {"z", ""}});
   auto files = OpenTarFileSet(dir / "a.tar");
   ASSERT_TRUE(files) << files.error().message;
   EXPECT_EQ(*(*files)->ReadSmall("x/one", 100), "first");
-  EXPECT_EQ(*(*files)->ReadSmall("./y/" + std::string(200, 'n'), 1 << 20),
-            big);
+  EXPECT_EQ(*(*files)->ReadSmall("./y/" + std::string(200, 'n'), 1 << 20), big);
   EXPECT_EQ(*(*files)->ReadSmall("z", 100), "");
   EXPECT_FALSE((*files)->SizeOf("nope"));
   EXPECT_FALSE((*files)->ReadSmall("x/one", 2));  // over the limit
@@ -151,11 +150,11 @@ TEST(OpenImageTest, PicksThePlatformFromAnIndex) {
                index_json);
   nlohmann::json top;
   top["schemaVersion"] = 2;
-  top["manifests"] = {{{"mediaType", "application/vnd.oci.image.index.v1+json"},
-                       {"digest", t::Sha256Of(index_json)},
-                       {"size", index_json.size()},
-                       {"annotations",
-                        {{"org.opencontainers.image.ref.name", "multi"}}}}};
+  top["manifests"] = {
+      {{"mediaType", "application/vnd.oci.image.index.v1+json"},
+       {"digest", t::Sha256Of(index_json)},
+       {"size", index_json.size()},
+       {"annotations", {{"org.opencontainers.image.ref.name", "multi"}}}}};
   t::WriteFile(layout + "/index.json", top.dump());
   t::WriteFile(layout + "/oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
 
@@ -180,6 +179,20 @@ TEST(OpenImageTest, PicksThePlatformFromAnIndex) {
             std::string::npos);
 }
 
+TEST(OpenImageTest, RequestedPlatformMustMatchASingleImage) {
+  t::TempDir dir;
+  TwoLayers().Platform("linux", "arm64").WriteOciLayout(dir / "l");
+  OpenOptions amd64;
+  amd64.platform = *ParsePlatform("linux/amd64");
+  EXPECT_NE(ErrorOf(dir / "l", amd64)
+                .find("the image is for linux/arm64, not the requested "
+                      "linux/amd64"),
+            std::string::npos)
+      << ErrorOf(dir / "l", amd64);
+  // Without a request, a foreign image is read as it is.
+  EXPECT_EQ(ErrorOf(dir / "l"), "");
+}
+
 TEST(OpenImageTest, TamperedManifestIsRefused) {
   t::TempDir dir;
   auto written = TwoLayers().WriteOciLayout(dir / "l", "v1");
@@ -188,8 +201,7 @@ TEST(OpenImageTest, TamperedManifestIsRefused) {
   std::string manifest = t::ReadFile(path);
   manifest.back() = ' ';
   t::WriteFile(path, manifest);
-  EXPECT_NE(ErrorOf(dir / "l").find("manifest blob " +
-                                    written.manifest_digest +
+  EXPECT_NE(ErrorOf(dir / "l").find("manifest blob " + written.manifest_digest +
                                     " does not match its digest"),
             std::string::npos)
       << ErrorOf(dir / "l");
@@ -243,10 +255,10 @@ TEST(OpenImageTest, LayerCountMustMatchDiffIds) {
   }
   nlohmann::json top;
   top["schemaVersion"] = 2;
-  top["manifests"] = {{{"mediaType",
-                        "application/vnd.oci.image.manifest.v1+json"},
-                       {"digest", t::Sha256Of(manifest_json)},
-                       {"size", manifest_json.size()}}};
+  top["manifests"] = {
+      {{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+       {"digest", t::Sha256Of(manifest_json)},
+       {"size", manifest_json.size()}}};
   t::WriteFile(dir / "l/index.json", top.dump());
   t::WriteFile(dir / "l/oci-layout", "{}");
   EXPECT_NE(ErrorOf(dir / "l").find("lists 2 layers but the config has 1"),

@@ -49,12 +49,14 @@ Status WalkOne(const ImageSource& source, LayerJob& job,
                                              &tar, &stats.compression));
   std::vector<char> chunk(kDataChunk);
   std::vector<LayerVisitor*> wanting;
+  uint64_t file_bytes = 0;
   Entry entry;
   while (true) {
     if (stop.load(std::memory_order_relaxed)) return {};
     CINCH_ASSIGN(bool more, reader->Next(entry));
     if (!more) break;
     ++stats.entries;
+    if (entry.type == EntryType::kRegular) file_bytes += entry.size;
 
     wanting.clear();
     for (auto& v : job.visitors) {
@@ -75,6 +77,8 @@ Status WalkOne(const ImageSource& source, LayerJob& job,
   CINCH_TRY(reader->Finish());
   if (blob != nullptr) stats.compressed_bytes = blob->bytes_read();
   if (tar != nullptr) stats.uncompressed_bytes = tar->bytes_read();
+  // A directory has no stream; its unpacked size is its files' sizes.
+  if (tar == nullptr) stats.uncompressed_bytes = file_bytes;
   return {};
 }
 
