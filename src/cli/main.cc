@@ -46,6 +46,7 @@ int Run(int argc, char** argv) {
   std::map<const CLI::App*, CommandRunner> runners;
   CommandRunner inspect = RegisterInspect(app, g);
   runners[app.get_subcommand("inspect")] = inspect;
+  runners[app.get_subcommand("sbom")] = RegisterSbom(app, g);
   runners[app.get_subcommand("db")] = RegisterDb(app, g);
   runners[app.get_subcommand("lint")] = RegisterLint(app, g);
 
