@@ -1,0 +1,4 @@
+"""The example application: prints where it runs."""
+import platform
+
+print(f"hello from {platform.platform()}")
