@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <string>
 
 namespace cinch {
 
@@ -467,25 +469,31 @@ constexpr RuleInfo kRules[] = {
 };
 // clang-format on
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(uint8_t(x)) == std::tolower(uint8_t(y));
-         });
-}
-
 }  // namespace
 
 std::span<const RuleInfo> AllRules() { return kRules; }
 
 const RuleInfo* FindRule(std::string_view id) {
-  for (const RuleInfo& r : kRules) {
-    if (EqualsNoCase(r.id, id)) return &r;
-  }
-  for (const RuleInfo& r : kRules) {
-    if (EqualsNoCase(r.hadolint, id) || EqualsNoCase(r.buildkit, id)) return &r;
-  }
-  return nullptr;
+  // Built once, on first use (thread-safe static initialisation): IDs
+  // first, so an alias never shadows an ID.
+  static const auto* const kIndex = [] {
+    auto* index = new std::map<std::string, const RuleInfo*, std::less<>>();
+    auto lower = [](std::string_view s) {
+      std::string out(s);
+      for (char& c : out) c = char(std::tolower(uint8_t(c)));
+      return out;
+    };
+    for (const RuleInfo& r : kRules) index->emplace(lower(r.id), &r);
+    for (const RuleInfo& r : kRules) {
+      if (!r.hadolint.empty()) index->emplace(lower(r.hadolint), &r);
+      if (!r.buildkit.empty()) index->emplace(lower(r.buildkit), &r);
+    }
+    return index;
+  }();
+  std::string key(id);
+  for (char& c : key) c = char(std::tolower(uint8_t(c)));
+  auto it = kIndex->find(key);
+  return it == kIndex->end() ? nullptr : it->second;
 }
 
 }  // namespace cinch::lint
