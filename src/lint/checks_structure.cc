@@ -1,13 +1,16 @@
 // CL1xxx: syntax and structure, BuildKit's own build checks among them.
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "base/io.h"
 #include "dockerfile/expand.h"
 #include "lint/context.h"
+#include "lint/dockerignore.h"
 
 namespace cinch::lint {
 namespace {
@@ -182,6 +185,55 @@ void CheckCopyFrom(Context& ctx) {
                    fmt::format("{} with more than two arguments needs a "
                                "destination ending in '/'",
                                Lower(ins.keyword) == "add" ? "ADD" : "COPY"));
+      }
+    }
+  }
+}
+
+// The ignore file BuildKit would use: "<Dockerfile>.dockerignore" beside
+// the Dockerfile when there is one, else ".dockerignore" in the context.
+std::optional<DockerIgnore> LoadDockerIgnore(const Context& ctx) {
+  constexpr size_t kMaxIgnoreBytes = 1 << 20;
+  std::vector<std::string> candidates;
+  if (!ctx.path().empty() && ctx.path() != "-") {
+    candidates.push_back(std::string(ctx.path()) + ".dockerignore");
+  }
+  candidates.push_back(
+      (std::filesystem::path(ctx.context_dir) / ".dockerignore").string());
+  for (const std::string& file : candidates) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) continue;
+    auto text = ReadFileLimited(file, kMaxIgnoreBytes);
+    if (!text) return std::nullopt;
+    return DockerIgnore::Parse(*text);
+  }
+  return std::nullopt;
+}
+
+// COPY or ADD of a context path that .dockerignore leaves out: the build
+// fails, or copies less than the author thinks.
+void CheckIgnoredCopies(Context& ctx) {
+  if (ctx.context_dir.empty() || !ctx.On("CL1031")) return;
+  std::optional<DockerIgnore> ignore = LoadDockerIgnore(ctx);
+  if (!ignore || ignore->empty()) return;
+  for (const Step& s : ctx.steps) {
+    const Instruction& ins = *s.ins;
+    if (ins.kind != Kind::kCopy && ins.kind != Kind::kAdd) continue;
+    if (ins.FindFlag("from") != nullptr) continue;
+    for (size_t i = 0; i + 1 < ins.args.size(); ++i) {
+      const dockerfile::Word& source = ins.args[i];
+      std::string_view path = source.text;
+      bool remote = path.find("://") != std::string_view::npos ||
+                    path.starts_with("git@");
+      if (!IsLiteral(path) || remote ||
+          path.find_first_of("*?[") != std::string_view::npos) {
+        continue;
+      }
+      if (auto pattern = ignore->Excludes(path)) {
+        ctx.Report("CL1031", source.span,
+                   fmt::format("'{}' is excluded from the build context by "
+                               ".dockerignore pattern '{}'",
+                               path, *pattern));
       }
     }
   }
@@ -544,6 +596,7 @@ void CheckStructure(Context& ctx) {
   CheckOncePerStage(ctx);
   CheckJsonArgs(ctx);
   CheckCopyFrom(ctx);
+  CheckIgnoredCopies(ctx);
   CheckWorkdirs(ctx);
   CheckExpose(ctx);
   CheckEnvSelfReference(ctx);

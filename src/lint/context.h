@@ -89,6 +89,8 @@ class Context {
   std::vector<const Step*> StageSteps(int stage) const;
   // A file in the build context exists (false when the context is unknown).
   bool ContextHas(std::string_view relative) const;
+  // The Dockerfile as the user named it.
+  std::string_view path() const { return path_; }
 
   std::vector<Finding> findings;
   std::vector<Edit> edits;
