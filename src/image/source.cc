@@ -7,6 +7,8 @@
 #include "base/json.h"
 #include "base/sha256.h"
 #include "image/file_set.h"
+#include "image/registry.h"
+#include "image/resolve.h"
 
 namespace cinch {
 namespace {
@@ -22,8 +24,6 @@ constexpr std::string_view kContainerdNameAnnotation =
     "io.containerd.image.name";
 // docker save's manifest.json.
 constexpr std::string_view kDockerArchiveManifest = "manifest.json";
-// Nested indexes deeper than this are refused (a loop, or an attack).
-constexpr int kMaxIndexDepth = 4;
 
 class FileSetImageSource : public ImageSource {
  public:
@@ -83,6 +83,8 @@ Result<std::string> ReadVerifiedBlob(const FileSet& files, const Descriptor& d,
   return bytes;
 }
 
+}  // namespace
+
 bool IsIndexMediaType(std::string_view m) {
   return m == media_type::kOciIndex || m == media_type::kDockerManifestList;
 }
@@ -118,6 +120,8 @@ Result<Descriptor> SelectPlatform(const Index& index, const Platform& want,
       "--platform",
       where, want.ToString(), fmt::join(seen, ", "));
 }
+
+namespace {
 
 std::string RefName(const Descriptor& d) {
   if (auto it = d.annotations.find(std::string(kRefNameAnnotation));
@@ -169,7 +173,8 @@ Result<Descriptor> SelectTagged(const Index& top, std::string_view tag,
               top.manifests.size(), fmt::join(names, ", "));
 }
 
-// Fills layers and history links once manifest and config are known.
+}  // namespace
+
 Status AttachLayers(Image& image, std::vector<Layer> layers) {
   const ImageConfig& c = image.config;
   if (c.diff_ids.size() != layers.size()) {
@@ -186,6 +191,8 @@ Status AttachLayers(Image& image, std::vector<Layer> layers) {
   image.layers = std::move(layers);
   return {};
 }
+
+namespace {
 
 // Resolves an OCI layout held in `files` to one image.
 Result<std::unique_ptr<ImageSource>> OpenOciLayout(
@@ -507,13 +514,7 @@ Result<std::unique_ptr<ImageSource>> OpenImageUnchecked(
     case Transport::kRootfs:
       return OpenRootfs(ref, reference);
     case Transport::kRegistry:
-      // Registry access is a separate capability; the source interface
-      // (OpenBlob streaming) is what a registry source will implement.
-      return Fail(
-          "{}: registry references are not supported yet; save the "
-          "image with 'skopeo copy' to an oci: or docker-archive: "
-          "location",
-          reference);
+      return OpenRegistryImage(ref, options, reference);
     case Transport::kOciLayout: {
       CINCH_ASSIGN(auto files, OpenDirectoryFileSet(ref.path));
       return OpenOciLayout(std::move(files), ref, options, reference);

@@ -65,6 +65,12 @@ struct Image {
 struct OpenOptions {
   // Platform to pick from an index; nullopt means the host's.
   std::optional<Platform> platform;
+
+  // Registry access (docker:// references; see image/registry.h).
+  std::string registry_creds;      // "USER:PASS"; empty: from the auth file
+  std::string registry_auth_file;  // empty: $REGISTRY_AUTH_FILE or Docker's
+  std::string registry_ca_file;    // PEM CAs trusted instead of the system's
+  bool registry_tls_verify = true;
 };
 
 // An opened image. Thread-safe: OpenBlob may be called from several threads.
