@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "image/source.h"
+#include "lint/finding.h"
 #include "tree/file_tree.h"
 #include "walk/walker.h"
 
@@ -57,6 +58,35 @@ struct FileRow {
   int layer = -1;
 };
 
+// A hardening finding about the image (src/harden/, docs/findings.md):
+// the generic Finding plus what only an image has. finding.location names
+// the path in the image (or a config field such as "config:Env"), the
+// layer's diff ID, and the line inside the file when there is one.
+struct ImageFinding {
+  Finding finding;
+  std::string title;  // the kind, e.g. "AWS access key ID"
+  int layer = -1;     // index of the layer; -1 for the config
+  // "visible" in the final file system, "deleted" by a later layer or
+  // "overwritten" by one (both still extractable from the layer), or
+  // empty when the finding is not about a file.
+  std::string state;
+  std::string match;        // secrets: the match, redacted
+  std::string fingerprint;  // secrets: for allowlists
+  uint64_t bytes = 0;       // bytes at stake (strippable, a tool's size)
+  // With --dockerfile: the instruction that made the layer or setting.
+  Location source;
+  std::string instruction;  // that instruction's text, one line
+};
+
+// Counts of the secret scan, so a reader knows what was not looked at.
+struct SecretScanStats {
+  uint64_t files_scanned = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t files_binary = 0;       // skipped: binary content or type
+  uint64_t files_truncated = 0;    // larger than the limit: head scanned
+  uint64_t files_allowlisted = 0;  // skipped by allowlisted path
+};
+
 struct InspectReport {
   std::string reference;
   std::string transport;
@@ -83,6 +113,11 @@ struct InspectReport {
   std::vector<PathRow> largest_dirs;
   std::vector<PathRow> wasted_paths;
   std::vector<FileRow> files;  // with InspectOptions::list_files
+
+  // Hardening findings, most serious first; empty when not requested.
+  bool findings_checked = false;
+  std::vector<ImageFinding> findings;
+  SecretScanStats secret_scan;
 };
 
 struct InspectOptions {

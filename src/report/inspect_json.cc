@@ -42,6 +42,58 @@ Json PathsJson(const std::vector<PathRow>& rows, bool with_layer,
   return out;
 }
 
+Json FindingJson(const ImageFinding& f) {
+  Json j;
+  j["id"] = f.finding.rule;
+  j["name"] = f.finding.aliases.empty() ? "" : f.finding.aliases.front();
+  j["severity"] = SeverityName(f.finding.severity);
+  j["title"] = f.title;
+  j["message"] = f.finding.message;
+  j["path"] = f.finding.location.path;
+  if (f.finding.location.line > 0) j["line"] = f.finding.location.line;
+  if (f.finding.location.column > 0) j["column"] = f.finding.location.column;
+  j["layer"] = f.layer < 0 ? Json(nullptr) : Json(f.layer + 1);
+  if (!f.finding.location.layer.empty()) {
+    j["diff_id"] = f.finding.location.layer;
+  }
+  if (!f.state.empty()) j["state"] = f.state;
+  if (!f.match.empty()) j["match"] = f.match;
+  if (!f.fingerprint.empty()) j["fingerprint"] = f.fingerprint;
+  if (f.bytes > 0) j["bytes"] = f.bytes;
+  if (f.source.line > 0) {
+    Json d;
+    d["path"] = f.source.path;
+    d["line"] = f.source.line;
+    d["end_line"] = f.source.end_line;
+    d["instruction"] = f.instruction;
+    j["dockerfile"] = std::move(d);
+  }
+  return j;
+}
+
+void AddFindings(const InspectReport& r, Json& j) {
+  Json summary;
+  for (Severity s : {Severity::kError, Severity::kWarning, Severity::kInfo,
+                     Severity::kStyle}) {
+    summary[std::string(SeverityName(s))] = 0;
+  }
+  Json findings = Json::array();
+  for (const ImageFinding& f : r.findings) {
+    auto& count = summary[std::string(SeverityName(f.finding.severity))];
+    count = count.get<int>() + 1;
+    findings.push_back(FindingJson(f));
+  }
+  j["findings_summary"] = std::move(summary);
+  j["findings"] = std::move(findings);
+  Json scan;
+  scan["files_scanned"] = r.secret_scan.files_scanned;
+  scan["bytes_scanned"] = r.secret_scan.bytes_scanned;
+  scan["files_binary"] = r.secret_scan.files_binary;
+  scan["files_truncated"] = r.secret_scan.files_truncated;
+  scan["files_allowlisted"] = r.secret_scan.files_allowlisted;
+  j["secret_scan"] = std::move(scan);
+}
+
 }  // namespace
 
 std::string InspectToJson(const InspectReport& r) {
@@ -105,6 +157,7 @@ std::string InspectToJson(const InspectReport& r) {
     }
     j["files"] = std::move(files);
   }
+  if (r.findings_checked) AddFindings(r, j);
   return j.dump(2) + "\n";
 }
 

@@ -8,6 +8,7 @@ namespace {
 constexpr std::string_view kBold = "\033[1m";
 constexpr std::string_view kDim = "\033[2m";
 constexpr std::string_view kYellow = "\033[33m";
+constexpr std::string_view kRed = "\033[31m";
 constexpr std::string_view kReset = "\033[0m";
 
 class Painter {
@@ -151,6 +152,50 @@ void AppendPaths(std::string& out, std::string_view title,
   }
 }
 
+std::string_view SeverityStyle(Severity s) {
+  switch (s) {
+    case Severity::kError:
+      return kRed;
+    case Severity::kWarning:
+      return kYellow;
+    default:
+      return kDim;
+  }
+}
+
+void AppendFindings(std::string& out, const InspectReport& r,
+                    const Painter& p) {
+  if (!r.findings_checked) return;
+  out +=
+      "\n" + p(kBold, fmt::format("Findings ({})", r.findings.size())) + "\n";
+  if (r.findings.empty()) {
+    out += "  none\n";
+    return;
+  }
+  for (const ImageFinding& f : r.findings) {
+    std::string where;
+    if (f.layer >= 0) where = fmt::format("layer {}", f.layer + 1);
+    if (f.finding.location.line > 0) {
+      where += fmt::format("{}line {}", where.empty() ? "" : ", ",
+                           f.finding.location.line);
+    }
+    out +=
+        fmt::format("  {}  {}  {}{}\n",
+                    p(SeverityStyle(f.finding.severity),
+                      fmt::format("{:<7}", SeverityName(f.finding.severity))),
+                    f.finding.rule, f.finding.message,
+                    where.empty() ? "" : p(kDim, "  (" + where + ")"));
+    if (!f.match.empty()) {
+      out += p(kDim, fmt::format("                   {}", f.match)) + "\n";
+    }
+    if (f.source.line > 0) {
+      out += p(kDim, fmt::format("                   {}:{}: {}", f.source.path,
+                                 f.source.line, f.instruction)) +
+             "\n";
+    }
+  }
+}
+
 }  // namespace
 
 std::string HumanBytes(uint64_t bytes) {
@@ -176,6 +221,7 @@ std::string InspectToText(const InspectReport& r, const TextOptions& options) {
   AppendPaths(out, "Largest directories", r.largest_dirs, p, false, false);
   AppendPaths(out, "Wasted: files hidden or replaced by a later layer",
               r.wasted_paths, p, false, true);
+  AppendFindings(out, r, p);
   return out;
 }
 
