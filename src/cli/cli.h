@@ -34,8 +34,9 @@ bool UseColor(const GlobalOptions& g, int fd);
 // The callback runs after parsing and returns the exit code.
 using CommandRunner = std::function<int()>;
 CommandRunner RegisterInspect(CLI::App& app, const GlobalOptions& g);
-App& app, const GlobalOptions& g);::CommandRunner RegisterSbom(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterSbom(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterDb(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterScan(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterLint(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace cinch

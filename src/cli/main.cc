@@ -48,6 +48,7 @@ int Run(int argc, char** argv) {
   runners[app.get_subcommand("inspect")] = inspect;
   runners[app.get_subcommand("sbom")] = RegisterSbom(app, g);
   runners[app.get_subcommand("db")] = RegisterDb(app, g);
+  runners[app.get_subcommand("scan")] = RegisterScan(app, g);
   runners[app.get_subcommand("lint")] = RegisterLint(app, g);
 
   try {

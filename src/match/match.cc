@@ -340,9 +340,9 @@ int IdRank(std::string_view id) {
   return 2;
 }
 
-void ScoreSeverity(const std::vector<const Hit*>& hits, Finding& f) {
-  Severity distro = Severity::kUnknown;
-  Severity database = Severity::kUnknown;
+void ScoreSeverity(const std::vector<const Hit*>& hits, VulnFinding& f) {
+  VulnSeverity distro = VulnSeverity::kUnknown;
+  VulnSeverity database = VulnSeverity::kUnknown;
   std::optional<CvssScore> best;
   auto consider_cvss = [&](const SeverityScore& s) {
     if (s.type != "CVSS_V3" && s.type != "CVSS_V4") return;
@@ -359,38 +359,39 @@ void ScoreSeverity(const std::vector<const Hit*>& hits, Finding& f) {
       consider_cvss(s);
       if (h->query->os && s.type != "CVSS_V2" && s.type != "CVSS_V3" &&
           s.type != "CVSS_V4") {
-        distro = std::max(distro,
-                          ParseSeverity(s.score).value_or(Severity::kUnknown));
+        distro = std::max(distro, ParseVulnSeverity(s.score).value_or(
+                                      VulnSeverity::kUnknown));
       }
     }
     if (h->query->os && !h->entry->distro_severity.empty()) {
-      distro = std::max(distro, ParseSeverity(h->entry->distro_severity)
-                                    .value_or(Severity::kUnknown));
+      distro = std::max(distro, ParseVulnSeverity(h->entry->distro_severity)
+                                    .value_or(VulnSeverity::kUnknown));
     }
     if (!h->advisory->database_severity.empty()) {
       database =
-          std::max(database, ParseSeverity(h->advisory->database_severity)
-                                 .value_or(Severity::kUnknown));
+          std::max(database, ParseVulnSeverity(h->advisory->database_severity)
+                                 .value_or(VulnSeverity::kUnknown));
     }
   }
   if (best) {
     f.cvss_score = best->base;
     f.cvss_vector = best->vector;
   }
-  if (distro != Severity::kUnknown) {
+  if (distro != VulnSeverity::kUnknown) {
     f.severity = distro;
     f.severity_source = "distro";
   } else if (best) {
-    f.severity = SeverityFromScore(best->base);
+    f.severity = VulnSeverityFromScore(best->base);
     f.severity_source = best->major == 4 ? "CVSS:4.0" : "CVSS:3";
-  } else if (database != Severity::kUnknown) {
+  } else if (database != VulnSeverity::kUnknown) {
     f.severity = database;
     f.severity_source = "advisory";
   }
 }
 
-Finding MergeGroup(size_t package_index, const std::vector<const Hit*>& hits) {
-  Finding f;
+VulnFinding MergeGroup(size_t package_index,
+                       const std::vector<const Hit*>& hits) {
+  VulnFinding f;
   f.package_index = package_index;
   const Query& q = *hits.front()->query;
   f.ecosystem = q.ecosystem;
@@ -445,8 +446,8 @@ Finding MergeGroup(size_t package_index, const std::vector<const Hit*>& hits) {
   return f;
 }
 
-std::vector<Finding> MergeHits(size_t package_index,
-                               const std::vector<Hit>& hits) {
+std::vector<VulnFinding> MergeHits(size_t package_index,
+                                   const std::vector<Hit>& hits) {
   // Join hits that share any name.
   UnionFind groups(hits.size());
   std::map<std::string, size_t> owner;
@@ -460,7 +461,7 @@ std::vector<Finding> MergeHits(size_t package_index,
   for (size_t i = 0; i < hits.size(); ++i) {
     by_group[groups.Find(i)].push_back(&hits[i]);
   }
-  std::vector<Finding> out;
+  std::vector<VulnFinding> out;
   for (const auto& [root, members] : by_group) {
     out.push_back(MergeGroup(package_index, members));
   }
@@ -526,7 +527,7 @@ Result<MatchResult> MatchPackages(const Distro& distro,
         }
       }
     }
-    for (Finding& f : MergeHits(i, hits)) {
+    for (VulnFinding& f : MergeHits(i, hits)) {
       result.findings.push_back(std::move(f));
     }
   }
@@ -537,7 +538,7 @@ Result<MatchResult> MatchPackages(const Distro& distro,
         distro.id.empty() ? "unknown" : distro.id, distro.version_id));
   }
   std::stable_sort(result.findings.begin(), result.findings.end(),
-                   [](const Finding& a, const Finding& b) {
+                   [](const VulnFinding& a, const VulnFinding& b) {
                      if (a.package_index != b.package_index) {
                        return a.package_index < b.package_index;
                      }

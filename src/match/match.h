@@ -48,7 +48,7 @@ AffectedVerdict EvaluateAffected(const Affected& entry,
                                  std::optional<VersionScheme> scheme);
 
 // One vulnerability in one package.
-struct Finding {
+struct VulnFinding {
   std::string id;                         // a CVE where one is known
   std::vector<std::string> aliases;       // the other names, sorted
   std::vector<std::string> advisory_ids;  // the records that matched
@@ -57,12 +57,19 @@ struct Finding {
   std::string matched_name;               // source package for OS packages
   std::string matched_version;            // the version compared
   std::string fixed_version;              // empty: no fix known
-  Severity severity = Severity::kUnknown;
+  VulnSeverity severity = VulnSeverity::kUnknown;
   std::string severity_source;  // "CVSS:3.1", "CVSS:4.0", "distro", ...
   double cvss_score = -1;       // -1 when no vector could be scored
   std::string cvss_vector;
   std::string summary;
   std::vector<std::string> references;
+
+  // Set by ApplyPolicy (policy.h): why the finding no longer counts
+  // ("exception" or "vex"; empty while it counts), and in words.
+  std::string suppressed_by;
+  std::string suppression_reason;
+  // An exception named this finding but has expired; it counts again.
+  std::string expired_exception;
 };
 
 // Where advisories come from: all advisories with an affected entry for
@@ -72,7 +79,7 @@ using AdvisoryLookup = std::function<Result<std::vector<Advisory>>(
     std::string_view ecosystem, std::string_view name)>;
 
 struct MatchResult {
-  std::vector<Finding> findings;  // sorted by package, then severity, id
+  std::vector<VulnFinding> findings;  // sorted by package, then severity, id
   // What could not be matched and why (no advisories for the distro
   // release, an owner package missing, unparseable versions).
   std::vector<std::string> notes;

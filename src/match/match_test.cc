@@ -136,7 +136,7 @@ TEST(MatchPackages, DebianSourcePackageAgainstItsOwnReleaseOnly) {
   auto r = MatchPackages(Debian("9"), pkgs, lookup);
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->findings.size(), 1u);
-  const Finding& f = r->findings[0];
+  const VulnFinding& f = r->findings[0];
   EXPECT_EQ(f.package_index, 0u);
   EXPECT_EQ(f.id, "CVE-2022-1292");
   EXPECT_EQ(f.fixed_version, "1.1.0l-1~deb9u6");
@@ -190,13 +190,14 @@ TEST(MatchPackages, LanguagePackagesAndOwnedOnes) {
   auto r = MatchPackages(Debian("12"), pkgs, lookup);
   ASSERT_TRUE(r.has_value());
   std::vector<std::pair<size_t, std::string>> got;
-  for (const Finding& f : r->findings) got.emplace_back(f.package_index, f.id);
+  for (const VulnFinding& f : r->findings)
+    got.emplace_back(f.package_index, f.id);
   std::vector<std::pair<size_t, std::string>> want = {
       {0, "CVE-2020-28500"}, {2, "CVE-2012-2374"}, {4, "CVE-2021-43784"}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(r->findings[0].fixed_version, "4.17.21");
   EXPECT_EQ(r->findings[0].cvss_score, 5.3);
-  EXPECT_EQ(r->findings[0].severity, Severity::kMedium);
+  EXPECT_EQ(r->findings[0].severity, VulnSeverity::kMedium);
   EXPECT_EQ(r->findings[1].fixed_version, "2.2.1");
 }
 
@@ -220,7 +221,7 @@ TEST(MatchPackages, AliasesMergeIntoOneFinding) {
                          InMemory({ghsa, pysec, withdrawn}));
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->findings.size(), 1u);
-  const Finding& f = r->findings[0];
+  const VulnFinding& f = r->findings[0];
   EXPECT_EQ(f.id, "CVE-2024-0001");
   EXPECT_EQ(f.aliases,
             (std::vector<std::string>{"GHSA-aaaa-bbbb-cccc", "PYSEC-2024-1"}));

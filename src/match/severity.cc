@@ -144,7 +144,7 @@ std::optional<double> MacroScore(const std::string& macro) {
   return std::nullopt;
 }
 
-// Severity levels of each metric value (specification section 8.2): the
+// VulnSeverity levels of each metric value (specification section 8.2): the
 // distance from the most severe value, in steps of 0.1.
 double Level(std::string_view metric, char value) {
   static const std::map<std::string_view, std::string_view> kOrders = {
@@ -284,7 +284,7 @@ Result<CvssScore> ScoreV4(std::string_view vector, const Metrics& given) {
   std::optional<double> next_eq4 = lower(eq1, eq2, eq3, eq4 + 1, eq5, eq6);
   std::optional<double> next_eq5 = lower(eq1, eq2, eq3, eq4, eq5 + 1, eq6);
 
-  // Severity distance from the first most severe vector of the macro vector
+  // VulnSeverity distance from the first most severe vector of the macro vector
   // that is at least as severe as this one in every metric.
   static constexpr std::array<std::string_view, 14> kNames = {
       "AV", "PR", "UI", "AC", "AT", "VC", "VI",
@@ -336,31 +336,36 @@ Result<CvssScore> ScoreV4(std::string_view vector, const Metrics& given) {
 
 }  // namespace
 
-std::string_view SeverityName(Severity s) {
+std::string_view VulnSeverityName(VulnSeverity s) {
   switch (s) {
-    case Severity::kUnknown:
+    case VulnSeverity::kUnknown:
       return "unknown";
-    case Severity::kNone:
+    case VulnSeverity::kNone:
       return "none";
-    case Severity::kLow:
+    case VulnSeverity::kLow:
       return "low";
-    case Severity::kMedium:
+    case VulnSeverity::kMedium:
       return "medium";
-    case Severity::kHigh:
+    case VulnSeverity::kHigh:
       return "high";
-    case Severity::kCritical:
+    case VulnSeverity::kCritical:
       return "critical";
   }
   return "unknown";
 }
 
-std::optional<Severity> ParseSeverity(std::string_view text) {
-  static constexpr std::pair<std::string_view, Severity> kNames[] = {
-      {"unknown", Severity::kUnknown}, {"none", Severity::kNone},
-      {"negligible", Severity::kLow},  {"unimportant", Severity::kLow},
-      {"low", Severity::kLow},         {"medium", Severity::kMedium},
-      {"moderate", Severity::kMedium}, {"high", Severity::kHigh},
-      {"important", Severity::kHigh},  {"critical", Severity::kCritical},
+std::optional<VulnSeverity> ParseVulnSeverity(std::string_view text) {
+  static constexpr std::pair<std::string_view, VulnSeverity> kNames[] = {
+      {"unknown", VulnSeverity::kUnknown},
+      {"none", VulnSeverity::kNone},
+      {"negligible", VulnSeverity::kLow},
+      {"unimportant", VulnSeverity::kLow},
+      {"low", VulnSeverity::kLow},
+      {"medium", VulnSeverity::kMedium},
+      {"moderate", VulnSeverity::kMedium},
+      {"high", VulnSeverity::kHigh},
+      {"important", VulnSeverity::kHigh},
+      {"critical", VulnSeverity::kCritical},
   };
   for (const auto& [name, s] : kNames) {
     if (EqualsIgnoreCase(text, name)) return s;
@@ -368,12 +373,12 @@ std::optional<Severity> ParseSeverity(std::string_view text) {
   return std::nullopt;
 }
 
-Severity SeverityFromScore(double score) {
-  if (score <= 0.0) return Severity::kNone;
-  if (score < 4.0) return Severity::kLow;
-  if (score < 7.0) return Severity::kMedium;
-  if (score < 9.0) return Severity::kHigh;
-  return Severity::kCritical;
+VulnSeverity VulnSeverityFromScore(double score) {
+  if (score <= 0.0) return VulnSeverity::kNone;
+  if (score < 4.0) return VulnSeverity::kLow;
+  if (score < 7.0) return VulnSeverity::kMedium;
+  if (score < 9.0) return VulnSeverity::kHigh;
+  return VulnSeverity::kCritical;
 }
 
 Result<CvssScore> ScoreCvss(std::string_view vector) {

@@ -1,4 +1,4 @@
-// Severity levels and CVSS base scores.
+// VulnSeverity levels and CVSS base scores.
 //
 // CVSS v3.0/v3.1 (https://www.first.org/cvss/v3.1/specification-document,
 // section 7) and v4.0 (https://www.first.org/cvss/v4.0/specification-
@@ -17,16 +17,16 @@
 namespace cinch {
 
 // Ordered: a comparison of levels is a comparison of badness.
-enum class Severity { kUnknown, kNone, kLow, kMedium, kHigh, kCritical };
+enum class VulnSeverity { kUnknown, kNone, kLow, kMedium, kHigh, kCritical };
 
-std::string_view SeverityName(Severity s);  // "unknown", "low", ...
+std::string_view VulnSeverityName(VulnSeverity s);  // "unknown", "low", ...
 // Parses a level as advisories and users write it, in any case: the CVSS
 // names, GitHub's "moderate", Debian's "unimportant", Ubuntu's
 // "negligible", Red Hat's "important".
-std::optional<Severity> ParseSeverity(std::string_view text);
+std::optional<VulnSeverity> ParseVulnSeverity(std::string_view text);
 // The CVSS qualitative rating of a base score (0.0 none, 0.1-3.9 low,
 // 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical).
-Severity SeverityFromScore(double score);
+VulnSeverity VulnSeverityFromScore(double score);
 
 struct CvssScore {
   int major = 3;      // 3 or 4

@@ -84,20 +84,20 @@ TEST(Cvss, MalformedVectorsAreErrors) {
   }
 }
 
-TEST(Severity, LevelsFromScoresAndNames) {
-  EXPECT_EQ(SeverityFromScore(0.0), Severity::kNone);
-  EXPECT_EQ(SeverityFromScore(0.1), Severity::kLow);
-  EXPECT_EQ(SeverityFromScore(3.9), Severity::kLow);
-  EXPECT_EQ(SeverityFromScore(4.0), Severity::kMedium);
-  EXPECT_EQ(SeverityFromScore(6.9), Severity::kMedium);
-  EXPECT_EQ(SeverityFromScore(7.0), Severity::kHigh);
-  EXPECT_EQ(SeverityFromScore(8.9), Severity::kHigh);
-  EXPECT_EQ(SeverityFromScore(9.0), Severity::kCritical);
-  EXPECT_EQ(ParseSeverity("MODERATE"), Severity::kMedium);
-  EXPECT_EQ(ParseSeverity("unimportant"), Severity::kLow);
-  EXPECT_EQ(ParseSeverity("Important"), Severity::kHigh);
-  EXPECT_EQ(ParseSeverity("severe"), std::nullopt);
-  EXPECT_LT(Severity::kLow, Severity::kCritical);
+TEST(VulnSeverity, LevelsFromScoresAndNames) {
+  EXPECT_EQ(VulnSeverityFromScore(0.0), VulnSeverity::kNone);
+  EXPECT_EQ(VulnSeverityFromScore(0.1), VulnSeverity::kLow);
+  EXPECT_EQ(VulnSeverityFromScore(3.9), VulnSeverity::kLow);
+  EXPECT_EQ(VulnSeverityFromScore(4.0), VulnSeverity::kMedium);
+  EXPECT_EQ(VulnSeverityFromScore(6.9), VulnSeverity::kMedium);
+  EXPECT_EQ(VulnSeverityFromScore(7.0), VulnSeverity::kHigh);
+  EXPECT_EQ(VulnSeverityFromScore(8.9), VulnSeverity::kHigh);
+  EXPECT_EQ(VulnSeverityFromScore(9.0), VulnSeverity::kCritical);
+  EXPECT_EQ(ParseVulnSeverity("MODERATE"), VulnSeverity::kMedium);
+  EXPECT_EQ(ParseVulnSeverity("unimportant"), VulnSeverity::kLow);
+  EXPECT_EQ(ParseVulnSeverity("Important"), VulnSeverity::kHigh);
+  EXPECT_EQ(ParseVulnSeverity("severe"), std::nullopt);
+  EXPECT_LT(VulnSeverity::kLow, VulnSeverity::kCritical);
 }
 
 }  // namespace
