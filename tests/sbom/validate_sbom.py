@@ -10,6 +10,7 @@ checks that every purl is non-empty and that no purl repeats.
 Exit status: 0 valid, 1 invalid, 77 when python3-jsonschema is missing.
 """
 import json
+import warnings
 import os
 import sys
 
@@ -18,6 +19,9 @@ try:
 except ImportError:
     print("python3-jsonschema is not installed", file=sys.stderr)
     sys.exit(77)
+
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 def load(path):
