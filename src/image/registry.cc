@@ -238,7 +238,13 @@ Result<std::vector<AuthChallenge>> ParseWwwAuthenticate(std::string_view text) {
       }
       value = std::move(*quoted);
     } else {
-      value = std::string(lx.Token());
+      // RFC 7235 wants a token here; servers also send bare URLs.
+      size_t begin = lx.pos;
+      while (lx.pos < text.size() && text[lx.pos] != ',' &&
+             text[lx.pos] != ' ' && text[lx.pos] != '\t') {
+        ++lx.pos;
+      }
+      value = std::string(text.substr(begin, lx.pos - begin));
     }
     out.back().params[Lower(word)] = std::move(value);
     lx.SkipSpace();
