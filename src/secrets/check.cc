@@ -160,6 +160,23 @@ bool PassesFormatCheck(const Rule& rule, std::string_view secret) {
   return true;
 }
 
+// A keyword assignment whose key names something about a secret rather
+// than the secret: "credentialsId", "SECRET_NAME", "token_url".
+bool KeyNamesMetadata(std::string_view match) {
+  std::string key = Lower(match.substr(0, match.find_first_of(":=")));
+  while (!key.empty() && std::string_view(" \t\"'").find(key.back()) !=
+                             std::string_view::npos) {
+    key.pop_back();
+  }
+  static constexpr std::array<std::string_view, 16> kSuffixes = {
+      "id",   "name", "length", "url",   "uri",    "path",  "file", "dir",
+      "type", "size", "count",  "field", "prefix", "label", "ref",  "version"};
+  for (std::string_view suffix : kSuffixes) {
+    if (key.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool IsPlaceholder(std::string_view value) {
@@ -195,6 +212,9 @@ std::optional<SecretSpan> CheckCandidate(const Rule& rule,
     return std::nullopt;
   }
   if (!PassesFormatCheck(rule, secret)) return std::nullopt;
+  if (rule.slug == "generic-secret-assignment" && KeyNamesMetadata(match)) {
+    return std::nullopt;
+  }
   return span;
 }
 

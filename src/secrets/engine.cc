@@ -5,11 +5,45 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <regex>
 
 #include "secrets/check.h"
 
 namespace cinch::secrets {
 namespace {
+
+// Leftmost start-of-match tracking cannot compile large bounded repeats
+// ("Pattern is too large"), so the start database gets each pattern with
+// repeats above kMaxSomBound left open ("{20,300}" becomes "{20,}"). The
+// window it scans is already cut to the rule's longest match, and the
+// candidate is checked afterwards, so the looser pattern finds the same
+// start. A private key's start is its BEGIN line.
+constexpr int kMaxSomBound = 40;
+
+std::string StartPattern(const Rule& rule) {
+  if (rule.part == SecretPart::kKeyBody) {
+    return "-----BEGIN[ A-Z0-9]{0,32}PRIVATE KEY(?: BLOCK)?-----(?s:.)+";
+  }
+  // Keyword rules: the keyword starts the match, on the same line. (The
+  // whole pattern with start tracking takes tens of seconds to compile.)
+  if (rule.slug == "generic-secret-assignment") {
+    std::string_view p = rule.pattern;
+    return std::string(p.substr(0, p.find(")[A-Za-z0-9_") + 1)) + "[^\\n]+";
+  }
+  static const std::regex kRepeat(R"(\{(\d+),(\d+)\})");
+  std::string p(rule.pattern);
+  std::string out;
+  size_t last = 0;
+  for (auto it = std::sregex_iterator(p.begin(), p.end(), kRepeat);
+       it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    out += p.substr(last, size_t(m.position()) - last);
+    out += std::stoi(m[2].str()) > kMaxSomBound ? "{" + m[1].str() + ",}"
+                                                : m.str();
+    last = size_t(m.position() + m.length());
+  }
+  return out + p.substr(last);
+}
 
 Result<hs_database_t*> CompileDatabase(std::span<const Rule> rules,
                                        unsigned mode, unsigned extra_flags) {
@@ -18,8 +52,10 @@ Result<hs_database_t*> CompileDatabase(std::span<const Rule> rules,
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
   patterns.reserve(rules.size());
+  bool start = (extra_flags & HS_FLAG_SOM_LEFTMOST) != 0;
   for (size_t i = 0; i < rules.size(); ++i) {
-    patterns.emplace_back(rules[i].pattern);
+    patterns.push_back(start ? StartPattern(rules[i])
+                             : std::string(rules[i].pattern));
     expressions.push_back(patterns.back().c_str());
     unsigned f = extra_flags;
     if (rules[i].caseless) f |= HS_FLAG_CASELESS;
@@ -135,7 +171,16 @@ std::vector<Match> Scanner::Finish() {
     hs_reset_stream(stream_, 0, scratch_, OnHit, this);
     ProcessHits(true);
   }
-  std::vector<Match> out = std::move(matches_);
+  std::vector<size_t> order(matches_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (matches_[a].offset != matches_[b].offset) {
+      return matches_[a].offset < matches_[b].offset;
+    }
+    return matches_[a].rule->id < matches_[b].rule->id;
+  });
+  std::vector<Match> out;
+  for (size_t i : order) out.push_back(std::move(matches_[i]));
   matches_.clear();
   match_ends_.clear();
   return out;

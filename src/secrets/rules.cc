@@ -68,7 +68,7 @@ constexpr auto kRules = std::to_array<Rule>({
      R"re(-----BEGIN[ A-Z0-9]{0,32}PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|[\r\n \t]){1,8}(?:[A-Za-z\-]{1,32}:[^\r\n]{0,128}(?:\\[rn]|[\r\n]){1,2}){0,6}(?:\\[rn]|[\r\n \t]){0,4}[A-Za-z0-9+/=]{40})re",
      false, SecretPart::kKeyBody, 0, 1200},
     {"CH1019", "jwt", "JSON Web Token", Severity::kWarning,
-     R"re(\beyJ[A-Za-z0-9_\-]{8,2048}\.eyJ[A-Za-z0-9_\-]{8,4096}(?:\.[A-Za-z0-9_\-]{8,1024})?)re",
+     R"re(\beyJ[A-Za-z0-9_\-]{8,1024}\.eyJ[A-Za-z0-9_\-]{8,2048}(?:\.[A-Za-z0-9_\-]{8,512})?)re",
      false, SecretPart::kWhole, 3.0, 7200},
     {"CH1020", "database-url-password", "database URL with a password",
      Severity::kError,
