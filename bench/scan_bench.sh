@@ -13,6 +13,7 @@ data=${CINCH_SHARED_DATA:-$root/../shared/data}
 [[ -d $data/osv ]] || { echo "skip: no shared data at $data"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+[[ -n ${KEEP:-} ]] && trap - EXIT && echo "work: $work"
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }

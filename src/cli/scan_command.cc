@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "advisory/store.h"
@@ -161,12 +162,19 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
     report.created_unix = std::strtoll(epoch, nullptr, 10);
   }
 
+  // Several packages often share a name (one Go module in many binaries,
+  // the toolchain in each); their advisories are read and parsed once.
   AdvisoryStore& db = **store;
-  auto matched =
-      MatchPackages(report.distro, report.packages,
-                    [&db](std::string_view eco, std::string_view name) {
-                      return db.Find(eco, name);
-                    });
+  std::map<std::string, std::vector<Advisory>, std::less<>> cache;
+  auto matched = MatchPackages(
+      report.distro, report.packages,
+      [&db, &cache](std::string_view eco,
+                    std::string_view name) -> Result<std::vector<Advisory>> {
+        std::string key = fmt::format("{}\n{}", eco, name);
+        if (auto it = cache.find(key); it != cache.end()) return it->second;
+        CINCH_ASSIGN(std::vector<Advisory> found, db.Find(eco, name));
+        return cache.emplace(key, std::move(found)).first->second;
+      });
   if (!matched) {
     PrintError(matched.error().message);
     return kExitInput;
