@@ -11,7 +11,6 @@ namespace cinch {
 namespace {
 
 constexpr size_t kDataChunk = 256 * 1024;
-constexpr size_t kShortDigest = 12;
 
 struct LayerJob {
   const Layer* layer = nullptr;
@@ -29,31 +28,27 @@ Result<std::unique_ptr<EntryReader>> OpenLayerEntries(
   std::string name = DescribeLayer(layer);
   CINCH_ASSIGN(auto raw, source.OpenBlob(layer));
   auto blob = std::make_unique<DigestingReader>(
-      std::move(raw), layer.descriptor.digest, layer.descriptor.size,
-      name + " blob", options.progress);
+      std::move(raw), layer.descriptor.digest, layer.descriptor.size, name,
+      options.progress);
   *blob_out = blob.get();
   CINCH_ASSIGN(auto plain,
                OpenDecompressed(std::move(blob), name, compression));
-  auto tar = std::make_unique<DigestingReader>(
-      std::move(plain), layer.diff_id, -1, name + " (uncompressed, diff ID)");
+  auto tar = std::make_unique<DigestingReader>(std::move(plain), layer.diff_id,
+                                               -1, name + " uncompressed");
   *tar_out = tar.get();
   return NewTarEntryReader(std::move(tar), name);
 }
 
-Status WalkOne(const ImageSource& source, LayerJob& job,
-               const WalkOptions& options, const std::atomic<bool>& stop,
-               LayerStats& stats) {
-  DigestingReader* blob = nullptr;
-  DigestingReader* tar = nullptr;
-  CINCH_ASSIGN(auto reader, OpenLayerEntries(source, *job.layer, options, &blob,
-                                             &tar, &stats.compression));
+// Reads every entry of one layer and offers it to the layer's visitors.
+Status WalkEntries(EntryReader& reader, LayerJob& job,
+                   const std::atomic<bool>& stop, LayerStats& stats,
+                   uint64_t& file_bytes) {
   std::vector<char> chunk(kDataChunk);
   std::vector<LayerVisitor*> wanting;
-  uint64_t file_bytes = 0;
   Entry entry;
   while (true) {
     if (stop.load(std::memory_order_relaxed)) return {};
-    CINCH_ASSIGN(bool more, reader->Next(entry));
+    CINCH_ASSIGN(bool more, reader.Next(entry));
     if (!more) break;
     ++stats.entries;
     if (entry.type == EntryType::kRegular) file_bytes += entry.size;
@@ -67,14 +62,43 @@ Status WalkOne(const ImageSource& source, LayerJob& job,
       continue;
     }
     while (true) {
-      auto n = reader->ReadData(chunk);
+      auto n = reader.ReadData(chunk);
       if (!n) return Fail(n.error().In(entry.path));
       if (*n == 0) break;
       for (LayerVisitor* v : wanting) v->OnData({chunk.data(), *n});
     }
     for (LayerVisitor* v : wanting) v->OnEntryEnd();
   }
-  CINCH_TRY(reader->Finish());
+  return reader.Finish();
+}
+
+// When decompression or the tar reader fails, damage to the blob is the
+// likelier cause: reads the rest of the blob and, if its digest or size is
+// wrong, reports that first, with what failed as the symptom.
+Error ExplainDamage(DigestingReader* blob, Error failure) {
+  if (blob == nullptr) return failure;
+  std::vector<char> buf(kDataChunk);
+  while (true) {
+    auto n = blob->Read(buf);
+    if (!n) {
+      return Error{fmt::format("{} (reading it failed first: {})",
+                               n.error().message, failure.message)};
+    }
+    if (*n == 0) return failure;
+  }
+}
+
+Status WalkOne(const ImageSource& source, LayerJob& job,
+               const WalkOptions& options, const std::atomic<bool>& stop,
+               LayerStats& stats) {
+  DigestingReader* blob = nullptr;
+  DigestingReader* tar = nullptr;
+  CINCH_ASSIGN(auto reader, OpenLayerEntries(source, *job.layer, options, &blob,
+                                             &tar, &stats.compression));
+  uint64_t file_bytes = 0;
+  if (auto ok = WalkEntries(*reader, job, stop, stats, file_bytes); !ok) {
+    return Fail(ExplainDamage(blob, std::move(ok).error()));
+  }
   if (blob != nullptr) stats.compressed_bytes = blob->bytes_read();
   if (tar != nullptr) stats.uncompressed_bytes = tar->bytes_read();
   // A directory has no stream; its unpacked size is its files' sizes.
@@ -85,12 +109,14 @@ Status WalkOne(const ImageSource& source, LayerJob& job,
 }  // namespace
 
 std::string DescribeLayer(const Layer& layer) {
-  const std::string& d =
-      layer.descriptor.digest.empty() ? layer.diff_id : layer.descriptor.digest;
-  if (d.empty()) return fmt::format("layer {}", layer.index + 1);
-  std::string_view hex = std::string_view(d).substr(d.find(':') + 1);
-  return fmt::format("layer {} ({})", layer.index + 1,
-                     hex.substr(0, kShortDigest));
+  if (!layer.descriptor.digest.empty()) {
+    return fmt::format("layer {} (blob {})", layer.index + 1,
+                       layer.descriptor.digest);
+  }
+  if (!layer.diff_id.empty()) {
+    return fmt::format("layer {} (diff ID {})", layer.index + 1, layer.diff_id);
+  }
+  return fmt::format("layer {}", layer.index + 1);
 }
 
 Result<std::vector<LayerStats>> WalkLayers(const ImageSource& source,

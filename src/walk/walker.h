@@ -64,7 +64,8 @@ Result<std::vector<LayerStats>> WalkLayers(const ImageSource& source,
                                            std::span<Analyzer* const> analyzers,
                                            const WalkOptions& options);
 
-// Names a layer in messages: "layer 3 (sha256:1234abcd…)".
+// Names a layer in messages: "layer 3 (blob sha256:<hex>)", or by diff
+// ID when the blob digest is unknown.
 std::string DescribeLayer(const Layer& layer);
 
 }  // namespace cinch
