@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "base/json.h"
 
@@ -287,6 +288,80 @@ Result<std::vector<Package>> ParseCargoAuditable(std::string_view elf) {
   if (!section) return std::vector<Package>{};
   CINCH_ASSIGN(std::string json, Inflate(*section, kMaxCargoJson));
   return ParseCargoAuditableJson(json);
+}
+
+Result<std::vector<Package>> ParseGoMod(std::string_view text) {
+  struct Require {
+    std::string path, version;
+  };
+  std::vector<Require> required;
+  std::map<std::string, Require> replaces;  // by module path
+  std::string block;  // "require" or "replace" inside ( ... )
+  auto words = [](std::string_view line) {
+    std::vector<std::string> out;
+    std::string current;
+    for (char c : line) {
+      if (c == ' ' || c == '\t') {
+        if (!current.empty()) out.push_back(std::move(current));
+        current.clear();
+      } else {
+        current += c;
+      }
+    }
+    if (!current.empty()) out.push_back(std::move(current));
+    return out;
+  };
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? "" : text.substr(nl + 1);
+    line = line.substr(0, line.find("//"));
+    std::vector<std::string> w = words(line);
+    if (w.empty()) continue;
+    if (w[0] == ")") {
+      block.clear();
+      continue;
+    }
+    if ((w[0] == "require" || w[0] == "replace") && w.size() == 2 &&
+        w[1] == "(") {
+      block = w[0];
+      continue;
+    }
+    std::string kind = block;
+    if (kind.empty()) {
+      kind = w[0];
+      w.erase(w.begin());
+    }
+    auto unquote = [](std::string s) {
+      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') {
+        s = s.substr(1, s.size() - 2);
+      }
+      return s;
+    };
+    if (kind == "require" && w.size() >= 2) {
+      required.push_back({unquote(w[0]), w[1]});
+    } else if (kind == "replace") {
+      // "old [v] => new [v]"; only replacements with a version name a
+      // module; local directories keep the required module.
+      auto arrow = std::find(w.begin(), w.end(), "=>");
+      if (arrow == w.end() || arrow == w.begin()) continue;
+      size_t at = size_t(arrow - w.begin());
+      if (w.size() == at + 3) {
+        replaces[unquote(w[0])] = {unquote(w[at + 1]), w[at + 2]};
+      }
+    }
+  }
+  std::vector<Package> out;
+  for (const Require& r : required) {
+    auto rep = replaces.find(r.path);
+    const Require& use = rep == replaces.end() ? r : rep->second;
+    Package p;
+    p.type = PackageType::kGolang;
+    p.name = use.path;
+    p.version = use.version;
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 // Scans an executable as it streams: looks for Go's build info header at

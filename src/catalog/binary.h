@@ -43,6 +43,27 @@ Result<std::vector<Package>> ParseCargoAuditable(std::string_view elf);
 // The same from the section's JSON once inflated.
 Result<std::vector<Package>> ParseCargoAuditableJson(std::string_view json);
 
+// The modules a go.mod file requires (single and block `require`
+// directives, with `replace` directives that name a module version
+// applied); the main module itself is not a dependency and is left out.
+Result<std::vector<Package>> ParseGoMod(std::string_view text);
+
+class GoModCataloger : public ManifestCataloger {
+ public:
+  using ManifestCataloger::ManifestCataloger;
+  std::string_view name() const override { return "go-mod"; }
+  bool Wants(const Entry& entry) const override {
+    return entry.path == "go.mod" || entry.path.ends_with("/go.mod");
+  }
+  size_t MaxBytes() const override { return 4 << 20; }
+
+ protected:
+  Result<std::vector<Package>> ParseManifest(
+      const std::string&, std::string_view content) const override {
+    return ParseGoMod(content);
+  }
+};
+
 class BinaryCataloger : public Cataloger {
  public:
   explicit BinaryCataloger(size_t layer_count);

@@ -7,9 +7,11 @@
 #include "catalog/apk.h"
 #include "catalog/binary.h"
 #include "catalog/dpkg.h"
+#include "catalog/java.h"
 #include "catalog/npm.h"
 #include "catalog/os_release.h"
 #include "catalog/python.h"
+#include "catalog/rpm.h"
 
 namespace cinch {
 
@@ -76,9 +78,12 @@ ImageCataloger::ImageCataloger(const Image& image) : image_(image) {
   // language catalogers then mark as owned_by.
   catalogers_.push_back(Own<DpkgCataloger>(owned_, n));
   catalogers_.push_back(Own<ApkCataloger>(owned_, n));
+  catalogers_.push_back(Own<RpmCataloger>(owned_, n));
   catalogers_.push_back(Own<PythonCataloger>(owned_, n));
   catalogers_.push_back(Own<NpmCataloger>(owned_, n));
   catalogers_.push_back(Own<BinaryCataloger>(owned_, n));
+  catalogers_.push_back(Own<GoModCataloger>(owned_, n));
+  catalogers_.push_back(Own<JavaCataloger>(owned_, n));
   for (auto& a : owned_) analyzers_.push_back(a.get());
 }
 

@@ -264,6 +264,23 @@ TEST(GoBinaryTest, RealGoBinaryOnThisMachine) {
   EXPECT_EQ(stdlib->purl, "pkg:golang/stdlib@" + stdlib->version);
 }
 
+TEST(GoModTest, ReadsRequiresAndVersionedReplacements) {
+  auto ps = ParseGoMod(
+      "module example.com/app\n\ngo 1.21\n\n"
+      "require github.com/a/b v1.0.0\n"
+      "require (\n\tgolang.org/x/net v0.10.0 // indirect\n"
+      "\t\"golang.org/x/sys\" v0.1.0\n\texample.com/local v0.0.0\n)\n"
+      "replace golang.org/x/net => golang.org/x/net v0.17.0\n"
+      "replace (\n\texample.com/local => ../local\n)\n");
+  ASSERT_TRUE(ps);
+  ASSERT_EQ(ps->size(), 4u);
+  EXPECT_EQ(Find(*ps, "github.com/a/b")->version, "v1.0.0");
+  EXPECT_EQ(Find(*ps, "golang.org/x/net")->version, "v0.17.0");
+  EXPECT_EQ(Find(*ps, "golang.org/x/sys")->version, "v0.1.0");
+  EXPECT_EQ(Find(*ps, "example.com/local")->version, "v0.0.0");
+  EXPECT_EQ(Find(*ps, "example.com/app"), nullptr);
+}
+
 // A minimal little-endian ELF64 with a section table naming .dep-v0.
 std::string ElfWithSection(const std::string& name, const std::string& data) {
   std::string names = std::string("\0", 1) + name + '\0' + ".shstrtab" + '\0';
