@@ -33,15 +33,15 @@ TEST(ManifestTest, ParsesOciManifest) {
 }
 
 TEST(ManifestTest, RefusesDamagedDescriptorsNamingTheField) {
-  auto bad_digest = ParseManifest(ManifestWith(
-      R"({"mediaType":"x","digest":"sha256:1234","size":1})"));
+  auto bad_digest = ParseManifest(
+      ManifestWith(R"({"mediaType":"x","digest":"sha256:1234","size":1})"));
   ASSERT_FALSE(bad_digest);
   EXPECT_NE(bad_digest.error().message.find("layers[0]: malformed digest"),
             std::string::npos)
       << bad_digest.error().message;
 
-  auto negative = ParseManifest(ManifestWith(fmt::format(
-      R"({{"mediaType":"x","digest":"{}","size":-5}})", kDigestB)));
+  auto negative = ParseManifest(ManifestWith(
+      fmt::format(R"({{"mediaType":"x","digest":"{}","size":-5}})", kDigestB)));
   ASSERT_FALSE(negative);
   EXPECT_NE(negative.error().message.find("negative"), std::string::npos);
 
@@ -55,8 +55,7 @@ TEST(ManifestTest, RefusesDamagedDescriptorsNamingTheField) {
 TEST(ManifestTest, RefusesSchemaOneAndIndexes) {
   auto v1 = ParseManifest(R"({"schemaVersion":1,"name":"x"})");
   ASSERT_FALSE(v1);
-  EXPECT_NE(v1.error().message.find("schema 1 is obsolete"),
-            std::string::npos);
+  EXPECT_NE(v1.error().message.find("schema 1 is obsolete"), std::string::npos);
   auto index = ParseManifest(
       R"({"schemaVersion":2,
           "mediaType":"application/vnd.oci.image.index.v1+json",
@@ -110,8 +109,8 @@ TEST(ConfigTest, ParsesTheRunConfigAndHistory) {
 
 TEST(ConfigTest, RequiresLayeredRootfs) {
   EXPECT_FALSE(ParseImageConfig(R"({"os":"linux"})"));
-  EXPECT_FALSE(ParseImageConfig(
-      R"({"rootfs":{"type":"other","diff_ids":[]}})"));
+  EXPECT_FALSE(
+      ParseImageConfig(R"({"rootfs":{"type":"other","diff_ids":[]}})"));
   EXPECT_FALSE(ParseImageConfig(
       R"({"rootfs":{"type":"layers","diff_ids":["md5:00"]}})"));
 }

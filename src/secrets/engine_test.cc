@@ -77,7 +77,7 @@ std::vector<Planted> PlantedSecrets() {
        "https://hooks.slack.com/services/T0DCUJB1Q/B0DD08H5G/" + Noise(24)},
       {"CH1013", "sk_live_" + Noise(24)},
       {"CH1014", "npm_" + Noise(36)},
-      {"CH1015", "//registry.npmjs.org/:_authToken=" + Noise(36)},
+      {"CH1015", "//npm.example.test/:_authToken=" + Noise(36)},
       {"CH1016", "password = pypi-AgEIcHlwaS5vcmc" + Noise(60)},
       {"CH1017", "{\"auths\":{\"r.example\":{\"auth\":\"dXNlcjpodW50ZXIy\"}}}"},
       {"CH1018", "-----BEGIN RSA PRIVATE KEY-----\n" + Noise(64, b64) +
@@ -111,7 +111,7 @@ TEST(SecretEngine, PlaceholdersAndReferencesAreNotSecrets) {
            "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
            "key = AKIAXXXXXXXXXXXXXXXX",
            "token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-           "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
+           "//npm.example.test/:_authToken=${NPM_TOKEN}",
            "DATABASE_URL=postgres://user:password@localhost/db",
            "DATABASE_URL=postgres://user:${DB_PASSWORD}@localhost/db",
            "password = getpass.getpass(prompt)",

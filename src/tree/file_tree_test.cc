@@ -69,8 +69,8 @@ TEST(FileTreeTest, OpaqueDirectoryHidesOnlyLowerLayers) {
   t.ApplyLayer(0, std::vector{Dir("d"), File("d/old", 7), File("e", 1)});
   // The marker comes after a new child in the same layer: order inside a
   // layer must not matter.
-  t.ApplyLayer(1, std::vector{Dir("d"), File("d/new", 3),
-                              Marker("d/.wh..wh..opq")});
+  t.ApplyLayer(
+      1, std::vector{Dir("d"), File("d/new", 3), Marker("d/.wh..wh..opq")});
   EXPECT_TRUE(Visible(t, "d"));
   EXPECT_TRUE(Visible(t, "d/new"));
   EXPECT_FALSE(Visible(t, "d/old"));

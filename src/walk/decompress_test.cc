@@ -40,9 +40,9 @@ std::string Sample(size_t n) {
 
 Result<std::string> Decompress(std::string blob, Compression* found = nullptr,
                                size_t step = 1 << 20) {
-  auto reader = OpenDecompressed(
-      std::make_unique<StringReader>(std::move(blob), step), "test blob",
-      found);
+  auto reader =
+      OpenDecompressed(std::make_unique<StringReader>(std::move(blob), step),
+                       "test blob", found);
   if (!reader) return Fail(reader.error());
   return ReadAll(**reader, 1 << 30, "test");
 }
@@ -90,8 +90,7 @@ TEST(DecompressTest, TruncatedZstdIsAnError) {
   std::string blob = t::ZstdBytes(Sample(200000));
   auto r = Decompress(blob.substr(0, blob.size() - 10));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("zstd stream truncated"),
-            std::string::npos)
+  EXPECT_NE(r.error().message.find("zstd stream truncated"), std::string::npos)
       << r.error().message;
 }
 
@@ -124,8 +123,8 @@ TEST(DigestingReaderTest, AcceptsMatchingDigestAndSize) {
 
 TEST(DigestingReaderTest, MismatchNamesTheBlob) {
   std::string data = Sample(1000);
-  DigestingReader r(std::make_unique<StringReader>(data),
-                    t::Sha256Of("other"), -1, "blob X");
+  DigestingReader r(std::make_unique<StringReader>(data), t::Sha256Of("other"),
+                    -1, "blob X");
   auto all = ReadAll(r, 1 << 20, "x");
   ASSERT_FALSE(all);
   EXPECT_NE(all.error().message.find("blob X: content does not match digest"),
@@ -133,8 +132,8 @@ TEST(DigestingReaderTest, MismatchNamesTheBlob) {
 }
 
 TEST(DigestingReaderTest, StopsAsSoonAsTheSizeIsExceeded) {
-  DigestingReader r(std::make_unique<StringReader>(Sample(5000), 100), "",
-                    150, "blob Y");
+  DigestingReader r(std::make_unique<StringReader>(Sample(5000), 100), "", 150,
+                    "blob Y");
   auto all = ReadAll(r, 1 << 20, "x");
   ASSERT_FALSE(all);
   EXPECT_NE(all.error().message.find("longer than the 150 bytes"),

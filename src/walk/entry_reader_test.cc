@@ -32,8 +32,8 @@ struct Read {
 };
 
 Result<Read> ReadTar(const std::string& tar) {
-  auto reader = NewTarEntryReader(std::make_unique<StringReader>(tar),
-                                  "layer 1");
+  auto reader =
+      NewTarEntryReader(std::make_unique<StringReader>(tar), "layer 1");
   Read out;
   Entry e;
   while (true) {
@@ -82,8 +82,8 @@ TEST(TarReaderTest, ReadsEveryKindOfMember) {
 }
 
 TEST(TarReaderTest, LongNamesInEveryFormat) {
-  std::string long_name = "opt/" + std::string(150, 'd') + "/" +
-                          std::string(120, 'f');
+  std::string long_name =
+      "opt/" + std::string(150, 'd') + "/" + std::string(120, 'f');
   for (t::TarFormat f : {t::TarFormat::kPax, t::TarFormat::kGnu}) {
     t::LayerBuilder layer;
     layer.Format(f).File(long_name, "hello");
@@ -120,14 +120,14 @@ TEST(TarReaderTest, ClassifiesWhiteouts) {
 }
 
 TEST(TarReaderTest, RefusesHostilePaths) {
-  EXPECT_NE(Error(t::LayerBuilder().File("../../etc/passwd", "x")).find(
-                "climbs out of the root"),
+  EXPECT_NE(Error(t::LayerBuilder().File("../../etc/passwd", "x"))
+                .find("climbs out of the root"),
             std::string::npos);
   EXPECT_NE(Error(t::LayerBuilder().File("a/../../b", "x")).find("'..'"),
             std::string::npos);
-  EXPECT_NE(Error(t::LayerBuilder().File("/etc/passwd", "x")).find(
-                "absolute path"),
-            std::string::npos);
+  EXPECT_NE(
+      Error(t::LayerBuilder().File("/etc/passwd", "x")).find("absolute path"),
+      std::string::npos);
   EXPECT_NE(Error(t::LayerBuilder().Hardlink("x", "../../etc/shadow"))
                 .find("hard link 'x' points out of the root"),
             std::string::npos);
@@ -140,11 +140,9 @@ TEST(TarReaderTest, RefusesHostilePaths) {
 }
 
 TEST(TarReaderTest, ErrorsNameLayerAndOffset) {
-  std::string message =
-      Error(t::LayerBuilder().File("ok", std::string(600, 'x')).File(
-          "../bad", "y"));
-  EXPECT_NE(message.find("layer 1: offset 1536"), std::string::npos)
-      << message;
+  std::string message = Error(
+      t::LayerBuilder().File("ok", std::string(600, 'x')).File("../bad", "y"));
+  EXPECT_NE(message.find("layer 1: offset 1536"), std::string::npos) << message;
 }
 
 TEST(TarReaderTest, TruncatedTarIsAnError) {
