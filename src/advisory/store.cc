@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/io.h"
 #include "base/sha256.h"
 
 namespace cinch {
@@ -132,16 +133,7 @@ const char* RangeTypeName(RangeType type) {
 }  // namespace
 
 std::string DefaultStorePath() {
-  namespace fs = std::filesystem;
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  fs::path base;
-  if (xdg != nullptr && *xdg == '/') {
-    base = xdg;
-  } else {
-    const char* home = std::getenv("HOME");
-    base = fs::path(home != nullptr && *home != '\0' ? home : ".") / ".cache";
-  }
-  return (base / "cinch" / "advisories.db").string();
+  return (std::filesystem::path(UserCacheDir()) / "advisories.db").string();
 }
 
 Result<std::unique_ptr<AdvisoryStore>> AdvisoryStore::Open(

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -151,6 +152,19 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
     return Fail("{}: cannot rename into place: {}", path, why);
   }
   return {};
+}
+
+std::string UserCacheDir() {
+  namespace fs = std::filesystem;
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  fs::path base;
+  if (xdg != nullptr && *xdg == '/') {
+    base = xdg;
+  } else {
+    const char* home = std::getenv("HOME");
+    base = fs::path(home != nullptr && *home != '\0' ? home : ".") / ".cache";
+  }
+  return (base / "cinch").string();
 }
 
 }  // namespace cinch

@@ -77,6 +77,11 @@ Result<std::string> ReadFileLimited(const std::string& path, size_t limit);
 // old file or the new one, never a torn one.
 Status WriteFileAtomically(const std::string& path, std::string_view contents);
 
+// Where cinch keeps what it can rebuild (the advisory database, compiled
+// pattern sets): $XDG_CACHE_HOME/cinch, else $HOME/.cache/cinch. Not
+// created here.
+std::string UserCacheDir();
+
 }  // namespace cinch
 
 #endif  // CINCH_BASE_IO_H_

@@ -1,12 +1,17 @@
 #include "secrets/engine.h"
 
+#include <fmt/format.h>
 #include <hs/hs.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <mutex>
 #include <regex>
+#include <system_error>
 
+#include "base/io.h"
+#include "base/sha256.h"
 #include "secrets/check.h"
 
 namespace cinch::secrets {
@@ -45,27 +50,37 @@ std::string StartPattern(const Rule& rule) {
   return out + p.substr(last);
 }
 
-Result<hs_database_t*> CompileDatabase(std::span<const Rule> rules,
-                                       unsigned mode, unsigned extra_flags) {
+struct DatabaseSpec {
   std::vector<std::string> patterns;
-  std::vector<const char*> expressions;
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
-  patterns.reserve(rules.size());
+  unsigned mode = 0;
+};
+
+DatabaseSpec SpecFor(std::span<const Rule> rules, unsigned mode,
+                     unsigned extra_flags) {
+  DatabaseSpec spec;
+  spec.mode = mode;
   bool start = (extra_flags & HS_FLAG_SOM_LEFTMOST) != 0;
   for (size_t i = 0; i < rules.size(); ++i) {
-    patterns.push_back(start ? StartPattern(rules[i])
-                             : std::string(rules[i].pattern));
-    expressions.push_back(patterns.back().c_str());
+    spec.patterns.push_back(start ? StartPattern(rules[i])
+                                  : std::string(rules[i].pattern));
     unsigned f = extra_flags;
     if (rules[i].caseless) f |= HS_FLAG_CASELESS;
-    flags.push_back(f);
-    ids.push_back(unsigned(i));
+    spec.flags.push_back(f);
+    spec.ids.push_back(unsigned(i));
   }
+  return spec;
+}
+
+Result<hs_database_t*> CompileDatabase(std::span<const Rule> rules,
+                                       const DatabaseSpec& spec) {
+  std::vector<const char*> expressions;
+  for (const std::string& p : spec.patterns) expressions.push_back(p.c_str());
   hs_database_t* db = nullptr;
   hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
-                       unsigned(expressions.size()), mode, nullptr, &db,
+  if (hs_compile_multi(expressions.data(), spec.flags.data(), spec.ids.data(),
+                       unsigned(expressions.size()), spec.mode, nullptr, &db,
                        &error) != HS_SUCCESS) {
     std::string where = error->expression >= 0
                             ? std::string(rules[size_t(error->expression)].id)
@@ -74,6 +89,70 @@ Result<hs_database_t*> CompileDatabase(std::span<const Rule> rules,
     hs_free_compile_error(error);
     return Fail("secret rule {}: {}", where, message);
   }
+  return db;
+}
+
+// Compiling the rules costs a few hundred milliseconds of CPU at every
+// start, more than scanning a small image; the compiled database is
+// therefore kept in the user's cache directory, named by a hash of
+// everything that shapes it (library version, patterns, flags, mode). A
+// cache that is missing, unreadable, stale or made for another CPU is
+// simply compiled again; failing to write it is not an error.
+std::string CachePath(const DatabaseSpec& spec) {
+  Sha256 h;
+  auto field = [&h](std::string_view text) {
+    h.Update(text);
+    h.Update(std::string_view("\0", 1));
+  };
+  field(hs_version());
+  // A database compiled for this CPU's features must not be loaded on
+  // another's (a home directory shared between machines).
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    field(fmt::format("{}/{}", platform.tune, platform.cpu_features));
+  }
+  field(std::to_string(spec.mode));
+  for (size_t i = 0; i < spec.patterns.size(); ++i) {
+    field(spec.patterns[i]);
+    field(std::to_string(spec.flags[i]));
+    field(std::to_string(spec.ids[i]));
+  }
+  std::string hex(DigestHex(h.FinishDigest()));
+  return (std::filesystem::path(UserCacheDir()) /
+          fmt::format("secrets-{}.hsdb", hex.substr(0, 32)))
+      .string();
+}
+
+hs_database_t* LoadCached(const std::string& path) {
+  Result<std::string> bytes = ReadFileLimited(path, 64 << 20);
+  if (!bytes) return nullptr;
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes->data(), bytes->size(), &db) !=
+      HS_SUCCESS) {
+    return nullptr;
+  }
+  return db;
+}
+
+void StoreCached(const std::string& path, const hs_database_t* db) {
+  char* bytes = nullptr;
+  size_t size = 0;
+  if (hs_serialize_database(db, &bytes, &size) != HS_SUCCESS) return;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(),
+                                      ec);
+  if (!ec) (void)WriteFileAtomically(path, std::string_view(bytes, size));
+  std::free(bytes);
+}
+
+Result<hs_database_t*> LoadOrCompile(std::span<const Rule> rules, unsigned mode,
+                                     unsigned extra_flags, bool use_cache) {
+  DatabaseSpec spec = SpecFor(rules, mode, extra_flags);
+  if (!use_cache) return CompileDatabase(rules, spec);
+  std::string path = CachePath(spec);
+  if (hs_database_t* db = LoadCached(path)) return db;
+  CINCH_ASSIGN(hs_database_t * db, CompileDatabase(rules, spec));
+  StoreCached(path, db);
   return db;
 }
 
@@ -93,13 +172,15 @@ int OnStart(unsigned id, unsigned long long from, unsigned long long to,
 
 }  // namespace
 
-Result<std::unique_ptr<Engine>> Engine::Compile(std::span<const Rule> rules) {
+Result<std::unique_ptr<Engine>> Engine::Compile(std::span<const Rule> rules,
+                                                bool use_cache) {
   if (rules.empty()) return Fail("no secret rules to compile");
   std::unique_ptr<Engine> e(new Engine);
   e->rules_ = rules;
-  CINCH_ASSIGN(e->stream_db_, CompileDatabase(rules, HS_MODE_STREAM, 0));
-  CINCH_ASSIGN(e->start_db_,
-               CompileDatabase(rules, HS_MODE_BLOCK, HS_FLAG_SOM_LEFTMOST));
+  CINCH_ASSIGN(e->stream_db_,
+               LoadOrCompile(rules, HS_MODE_STREAM, 0, use_cache));
+  CINCH_ASSIGN(e->start_db_, LoadOrCompile(rules, HS_MODE_BLOCK,
+                                           HS_FLAG_SOM_LEFTMOST, use_cache));
   for (const Rule& r : rules) e->window_ = std::max(e->window_, r.max_length);
   return e;
 }
@@ -108,7 +189,7 @@ Result<const Engine*> Engine::Default() {
   static std::once_flag once;
   static Result<std::unique_ptr<Engine>> engine =
       Fail("secret engine not compiled");
-  std::call_once(once, [] { engine = Compile(Rules()); });
+  std::call_once(once, [] { engine = Compile(Rules(), /*use_cache=*/true); });
   if (!engine) return Fail(engine.error());
   return engine->get();
 }

@@ -42,9 +42,12 @@ struct Match {
 
 class Engine {
  public:
-  // Compiles `rules`; they must outlive the engine.
-  static Result<std::unique_ptr<Engine>> Compile(std::span<const Rule> rules);
-  // The built-in rules, compiled once per process. Thread-safe.
+  // Compiles `rules`; they must outlive the engine. With `use_cache` the
+  // compiled databases are loaded from, or saved to, UserCacheDir().
+  static Result<std::unique_ptr<Engine>> Compile(std::span<const Rule> rules,
+                                                 bool use_cache = false);
+  // The built-in rules, compiled once per process (or loaded from the
+  // cache). Thread-safe.
   static Result<const Engine*> Default();
 
   ~Engine();

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <set>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "secrets/check.h"
@@ -246,6 +248,64 @@ TEST(SecretSamples, FindsTheCoveredGitleaksSamples) {
   // Most remaining false positives are well-formed Google API keys that
   // gitleaks allowlists by value (published sample keys).
   EXPECT_LE(fp_rate, 0.20);
+}
+
+// The compiled databases are cached in the user's cache directory: the
+// first Compile writes them, the next one loads them and finds the same
+// matches, and a damaged cache file is compiled again and replaced.
+TEST(EngineCache, RoundTripsAndRecoversFromDamage) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() /
+                 ("cinch-hscache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const char* old = std::getenv("XDG_CACHE_HOME");
+  std::string saved = old ? old : "";
+  ::setenv("XDG_CACHE_HOME", dir.c_str(), 1);
+  std::string text = PlantedSecrets().front().text;
+
+  auto scan = [&](const Engine& e) {
+    Scanner s(e);
+    return RuleIds(s.Scan(text));
+  };
+  auto cached_files = [&] {
+    std::vector<fs::path> files;
+    if (fs::exists(dir / "cinch")) {
+      for (const auto& f : fs::directory_iterator(dir / "cinch")) {
+        files.push_back(f.path());
+      }
+    }
+    return files;
+  };
+  auto fresh = Engine::Compile(Rules());
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_TRUE(cached_files().empty()) << "compile without cache wrote one";
+  std::set<std::string> want = scan(**fresh);
+  ASSERT_FALSE(want.empty());
+
+  auto first = Engine::Compile(Rules(), /*use_cache=*/true);
+  ASSERT_TRUE(first) << first.error().message;
+  std::vector<fs::path> files = cached_files();
+  ASSERT_EQ(files.size(), 2u) << "stream and block databases";
+  EXPECT_EQ(scan(**first), want);
+
+  auto second = Engine::Compile(Rules(), /*use_cache=*/true);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(scan(**second), want);
+
+  for (const fs::path& f : files) {
+    std::ofstream(f, std::ios::trunc) << "not a database";
+  }
+  auto third = Engine::Compile(Rules(), /*use_cache=*/true);
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_EQ(scan(**third), want);
+  for (const fs::path& f : files) EXPECT_GT(fs::file_size(f), 100u);
+
+  if (old) {
+    ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+  } else {
+    ::unsetenv("XDG_CACHE_HOME");
+  }
+  fs::remove_all(dir);
 }
 
 TEST(SecretSamples, FullSharedSetWhenPresent) {
