@@ -22,7 +22,7 @@ struct SlimArgs {
   bool keep_base_given = false;
   bool keep_docs = false, keep_man = false, keep_all_locales = false;
   bool keep_caches = false, keep_tmp = false, keep_logs = false;
-  bool keep_user = false, keep_secret_env = false;
+  bool keep_user = false, keep_secret_env = false, keep_symbols = false;
   std::string compression = "gzip";
   int level = 0;
   std::string report;
@@ -90,6 +90,7 @@ int RunSlim(SlimArgs& args, const GlobalOptions& g) {
   o.remove_tmp = !args.keep_tmp;
   o.remove_logs = !args.keep_logs;
   o.remove_secret_env = !args.keep_secret_env;
+  o.strip = !args.keep_symbols;
   if (args.keep_user) o.user.clear();
   o.compression = args.compression == "zstd"   ? Compression::kZstd
                   : args.compression == "none" ? Compression::kNone
@@ -188,6 +189,9 @@ CommandRunner RegisterSlim(CLI::App& app, const GlobalOptions& g) {
                   "Run as UID[:GID] or NAME (default 65532, added to "
                   "/etc/passwd when missing)");
   cmd->add_flag("--keep-user", args->keep_user, "Keep the image's user");
+  cmd->add_flag("--keep-symbols", args->keep_symbols,
+                "Do not strip symbol tables and debug sections from ELF "
+                "files");
   cmd->add_flag("--keep-secret-env", args->keep_secret_env,
                 "Keep Env entries that look like secrets");
   cmd->add_option("--compression", args->compression,

@@ -19,6 +19,7 @@
 #include "slim/closure.h"
 #include "slim/compress.h"
 #include "slim/spool.h"
+#include "slim/strip.h"
 
 namespace cinch::slim {
 namespace {
@@ -58,6 +59,9 @@ constexpr std::string_view kLocaleRoots[] = {
 
 constexpr std::string_view kAnnotationPrefix = "dev.cinch.slim.";
 constexpr size_t kMaxPasswdBytes = 4 << 20;
+// ELF files larger than this are written unstripped: stripping holds one
+// file in memory.
+constexpr uint64_t kMaxStripBytes = 64 << 20;
 
 class TempDir {
  public:
@@ -286,6 +290,10 @@ class Slimmer {
   Result<Descriptor> PutBaseLayer(ImageSink& sink, size_t index);
   Result<std::string> ConfigJson(const std::vector<std::string>& diff_ids);
   std::map<std::string, std::string> Annotations() const;
+  // The stripped content of a kept ELF file, or nullopt to copy it as is.
+  Result<std::optional<std::string>> Stripped(const std::string& path,
+                                              const Node& node);
+  void AccountStrip();
 
   const ImageSource& source_;
   const Image& image_;
@@ -295,6 +303,7 @@ class Slimmer {
   std::vector<LayerStats> stats_;
   Plan plan_;
   SlimReport report_;
+  StepSavings strip_{"strip", 0, 0};
 };
 
 Status Slimmer::Walk() {
@@ -528,7 +537,18 @@ Result<SlimReport> Slimmer::Run(ImageSink* sink,
   PlanEnv();
   Account();
   report_.user = plan_.user;
-  if (options_.dry_run || sink == nullptr) return report_;
+  if (options_.dry_run || sink == nullptr) {
+    if (options_.strip) {
+      for (const auto& [path, node] : plan_.tree) {
+        if (!plan_.removed.contains(path) &&
+            node.layer >= int(options_.keep_base_layers)) {
+          CINCH_TRY(Stripped(path, node));
+        }
+      }
+      AccountStrip();
+    }
+    return report_;
+  }
 
   std::vector<Descriptor> layers;
   std::vector<std::string> diff_ids;
@@ -540,6 +560,7 @@ Result<SlimReport> Slimmer::Run(ImageSink* sink,
     report_.after.uncompressed_bytes += stats_[i].uncompressed_bytes;
   }
   CINCH_ASSIGN(NewLayer layer, WriteLayer());
+  AccountStrip();
   {
     auto file = File::Open(layer.path);
     if (!file) return Fail(file.error());
@@ -645,13 +666,16 @@ Status Slimmer::WriteItem(TarWriter& tar, const std::string& path,
       }
     }
       [[fallthrough]];
-    case EntryType::kRegular:
+    case EntryType::kRegular: {
       m.type = TarMember::Type::kRegular;
       m.link_target.clear();
+      CINCH_ASSIGN(auto stripped, Stripped(path, node));
+      if (stripped) return tar.WriteFile(m, *stripped);
       m.size = node.entry.size;
       CINCH_TRY(tar.WriteHeader(m));
       return spool_->Copy(
           node, [&](std::span<const char> b) { return tar.WriteData(b); });
+    }
     case EntryType::kCharDevice:
     case EntryType::kBlockDevice:
     case EntryType::kSocket:
@@ -832,6 +856,39 @@ std::map<std::string, std::string> Slimmer::Annotations() const {
     a[key("kept-base-layers")] = fmt::format("{}", options_.keep_base_layers);
   }
   return a;
+}
+
+Result<std::optional<std::string>> Slimmer::Stripped(const std::string& path,
+                                                     const Node& node) {
+  const Entry& e = node.entry;
+  bool candidate =
+      (e.mode & 0111) != 0 || path.find(".so") != std::string::npos;
+  if (!options_.strip || !IsFile(node) || !candidate || e.size < 64 ||
+      e.size > kMaxStripBytes) {
+    return std::optional<std::string>();
+  }
+  std::string magic;
+  (void)spool_->Copy(node, [&](std::span<const char> b) -> Status {
+    magic.append(b.data(), std::min<size_t>(b.size(), 4 - magic.size()));
+    return magic.size() < 4 ? Status() : Fail("enough");
+  });
+  if (magic !=
+      "\x7f"
+      "ELF")
+    return std::optional<std::string>();
+  CINCH_ASSIGN(std::string content, spool_->Read(node, kMaxStripBytes));
+  std::optional<std::string> stripped = StripElf(content);
+  if (stripped) {
+    ++strip_.files;
+    strip_.bytes += content.size() - stripped->size();
+  }
+  return stripped;
+}
+
+void Slimmer::AccountStrip() {
+  if (!options_.strip) return;
+  report_.steps.push_back(strip_);
+  report_.after.file_bytes -= std::min(report_.after.file_bytes, strip_.bytes);
 }
 
 bool SecretEnvName(std::string_view name) {

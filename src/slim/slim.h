@@ -43,6 +43,9 @@ struct SlimOptions {
   // The user to run as ("UID[:GID]" or a name in /etc/passwd); empty
   // keeps the source's. A numeric UID missing from /etc/passwd is added
   // (as "nonroot", home /home/nonroot) with a group of the same number.
+  // Drop symbol tables and debug sections from ELF executables and
+  // shared objects (slim/strip.h); base layers are never touched.
+  bool strip = true;
   std::string user = "65532";
   bool remove_secret_env = true;
   Compression compression = Compression::kGzip;
@@ -56,7 +59,7 @@ struct SlimOptions {
 
 struct StepSavings {
   std::string step;  // squash, docs, man, locales, caches, tmp, logs,
-                     // distroless
+                     // distroless, strip
   uint64_t files = 0;
   uint64_t bytes = 0;  // uncompressed content bytes
 };

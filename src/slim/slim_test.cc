@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "slim/slim_test_util.h"
+#include "slim/strip.h"
 
 namespace cinch::slim {
 namespace {
@@ -266,7 +267,8 @@ TEST(SlimTest, DistrolessKeepsTheElfClosureFoundThroughLdSoConf) {
       << report->entrypoint.missing.front();
 
   Output out = ReadImage("oci:" + (dir / "out"));
-  EXPECT_EQ(out.content("opt/libs/libc.so.6"), h.libc);
+  EXPECT_EQ(out.content("opt/libs/libc.so.6"),
+            StripElf(h.libc).value_or(h.libc));
   EXPECT_TRUE(out.has("usr/lib/ld-linux-x86-64.so.2"));
   EXPECT_TRUE(out.has("lib64"));  // the symlink the interpreter path crosses
   EXPECT_TRUE(out.has("app/data.txt"));  // named on the command line
@@ -398,6 +400,61 @@ TEST(SlimTest, SecretEnvNamesAreRecognised) {
   EXPECT_FALSE(SecretEnvName("TOKEN_FILE"));
   EXPECT_FALSE(SecretEnvName("PATH"));
   EXPECT_FALSE(SecretEnvName("TOKENIZER"));
+}
+
+// This test binary is built with -g: strip it, then run the result.
+TEST(StripTest, AStrippedBinaryIsSmallerAndStillRuns) {
+  std::string self = cinch::testing::ReadFile("/proc/self/exe");
+  auto stripped = StripElf(self);
+  ASSERT_TRUE(stripped) << "the test binary has no symbols to strip";
+  EXPECT_LT(stripped->size(), self.size());
+  EXPECT_FALSE(StripElf(*stripped));  // nothing left to strip
+
+  TempDir dir;
+  std::string path = dir / "stripped";
+  cinch::testing::WriteFile(path, *stripped);
+  fs::permissions(path, fs::perms::owner_all);
+  std::string command =
+      path + " --gtest_filter=SlimTest.SecretEnvNamesAreRecognised >/dev/null";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+}
+
+TEST(StripTest, LeavesNonElfAndDamagedFilesAlone) {
+  EXPECT_FALSE(StripElf("#!/bin/sh\necho hi\n"));
+  EXPECT_FALSE(StripElf(""));
+  std::string self = cinch::testing::ReadFile("/proc/self/exe");
+  // Cut inside the section header table: refused, not misread.
+  EXPECT_FALSE(StripElf(std::string_view(self).substr(0, self.size() - 100)));
+  std::string bad_shstrndx = self;
+  bad_shstrndx[0x3e] = char(0xff);
+  bad_shstrndx[0x3f] = char(0xff);
+  EXPECT_FALSE(StripElf(bad_shstrndx));
+}
+
+TEST(SlimTest, StripsElfFilesItWritesAndReportsTheSavings) {
+  std::string self = cinch::testing::ReadFile("/proc/self/exe");
+  TempDir dir;
+  ImageBuilder b;
+  b.Layer(LayerBuilder()
+              .File("usr/bin/tool", self, 0755)
+              .File("usr/share/data.bin", self, 0644));  // not executable
+  ASSERT_FALSE(WriteImage(b, nullptr, "oci:" + (dir / "in")).empty());
+  auto report = RunSlim("oci:" + (dir / "in"), "oci:" + (dir / "out"), {});
+  ASSERT_TRUE(report) << report.error().message;
+  Output out = ReadImage("oci:" + (dir / "out"));
+  EXPECT_EQ(out.content("usr/bin/tool"), *StripElf(self));
+  EXPECT_EQ(out.content("usr/share/data.bin"), self);
+  uint64_t saved = 0;
+  for (const StepSavings& s : report->steps) {
+    if (s.step == "strip") saved = s.bytes;
+  }
+  EXPECT_EQ(saved, self.size() - StripElf(self)->size());
+
+  SlimOptions keep;
+  keep.strip = false;
+  auto kept = RunSlim("oci:" + (dir / "in"), "oci:" + (dir / "out2"), keep);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(ReadImage("oci:" + (dir / "out2")).content("usr/bin/tool"), self);
 }
 
 }  // namespace
