@@ -56,6 +56,9 @@ void PrintPlan(const slim::SlimReport& r, bool dry_run) {
         saved, r.before.layers, r.after.layers);
     fmt::print("manifest: {}\n", r.manifest_digest);
   }
+  if (!r.removed_packages.empty()) {
+    fmt::print("packages removed entirely: {}\n", r.removed_packages.size());
+  }
   if (!r.removed_env.empty()) {
     fmt::print("removed Env: {}\n", fmt::join(r.removed_env, ", "));
   }

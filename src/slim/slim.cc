@@ -294,6 +294,7 @@ class Slimmer {
   Result<std::optional<std::string>> Stripped(const std::string& path,
                                               const Node& node);
   void AccountStrip();
+  void AccountPackages();
 
   const ImageSource& source_;
   const Image& image_;
@@ -510,6 +511,7 @@ void Slimmer::Account() {
     report_.removed.push_back({path, it->second, bytes});
   }
   report_.steps.push_back({"squash", 0, shipped - before.file_bytes});
+  AccountPackages();
   for (const char* order :
        {"docs", "man", "locales", "caches", "tmp", "logs", "distroless"}) {
     if (auto it = steps.find(order); it != steps.end()) {
@@ -885,6 +887,30 @@ Result<std::optional<std::string>> Slimmer::Stripped(const std::string& path,
   return stripped;
 }
 
+void Slimmer::AccountPackages() {
+  constexpr std::string_view kInfo = "var/lib/dpkg/info/";
+  for (auto it = plan_.tree.lower_bound(kInfo);
+       it != plan_.tree.end() && it->first.starts_with(kInfo); ++it) {
+    const std::string& path = it->first;
+    if (!path.ends_with(".list") || !IsFile(it->second)) continue;
+    auto text = spool_->Read(it->second, 16 << 20);
+    if (!text) continue;
+    bool any_file = false, any_left = false;
+    for (const std::string& line : SplitLines(*text)) {
+      std::string p = line.starts_with('/') ? line.substr(1) : line;
+      auto node = plan_.tree.find(p);
+      if (node == plan_.tree.end() || !IsFile(node->second)) continue;
+      any_file = true;
+      any_left |= !plan_.removed.contains(p);
+    }
+    if (any_file && !any_left) {
+      std::string name = path.substr(kInfo.size());
+      report_.removed_packages.push_back(
+          name.substr(0, name.size() - std::string_view(".list").size()));
+    }
+  }
+}
+
 void Slimmer::AccountStrip() {
   if (!options_.strip) return;
   report_.steps.push_back(strip_);
@@ -933,6 +959,7 @@ std::string ReportJson(const SlimReport& r) {
       {"after", size(r.after)},
       {"steps", steps},
       {"removed_env", r.removed_env},
+      {"removed_packages", r.removed_packages},
       {"user", r.user},
       {"added_user", r.added_user},
       {"entrypoint",

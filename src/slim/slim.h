@@ -91,7 +91,10 @@ struct SlimReport {
   std::vector<StepSavings> steps;
   std::vector<RemovedPath> removed;
   std::vector<std::string> removed_env;  // names
-  std::string user;                      // the output's user
+  // dpkg packages none of whose regular files remain (by their
+  // var/lib/dpkg/info/NAME.list), sorted.
+  std::vector<std::string> removed_packages;
+  std::string user;  // the output's user
   bool added_user = false;
   EntrypointCheck entrypoint;
   std::vector<std::string> warnings;  // skipped damage and doubts
