@@ -255,14 +255,17 @@ TEST(SlimTest, DistrolessKeepsTheElfClosureFoundThroughLdSoConf) {
   HostElf h = ReadHostElf();
   if (!h.ok) GTEST_SKIP() << "needs the host's /usr/bin/true and glibc";
   TempDir dir;
-  ASSERT_FALSE(
-      WriteImage(ElfImage(h, "opt/libs"), TrueEntrypoint, "oci:" + (dir / "in"))
-          .empty());
+  ImageBuilder b = ElfImage(h, "opt/libs");
+  b.Layer(LayerBuilder()
+              .File("var/lib/dpkg/info/apt.list", "/usr\n/usr/bin/apt\n")
+              .File("var/lib/dpkg/info/libc6.list", "/opt/libs/libc.so.6\n"));
+  ASSERT_FALSE(WriteImage(b, TrueEntrypoint, "oci:" + (dir / "in")).empty());
   SlimOptions o;
   o.distroless = true;
   auto report = RunSlim("oci:" + (dir / "in"), "oci:" + (dir / "out"), o);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->entrypoint.program, "usr/bin/true");
+  EXPECT_EQ(report->removed_packages, std::vector<std::string>{"apt"});
   EXPECT_TRUE(report->entrypoint.missing.empty())
       << report->entrypoint.missing.front();
 
