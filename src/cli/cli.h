@@ -38,6 +38,7 @@ CommandRunner RegisterSbom(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterDb(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterScan(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterLint(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterCopy(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace cinch
 
