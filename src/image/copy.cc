@@ -8,12 +8,15 @@
 namespace cinch {
 namespace {
 
-// Serves a string the caller keeps alive.
+// Serves a string the caller keeps alive, noting whether it was read.
 class StringReader : public ByteReader {
  public:
   explicit StringReader(std::string_view bytes) : bytes_(bytes) {}
 
+  bool opened() const { return opened_; }
+
   Result<size_t> Read(std::span<char> out) override {
+    opened_ = true;
     size_t n = std::min(out.size(), bytes_.size());
     std::copy_n(bytes_.data(), n, out.data());
     bytes_.remove_prefix(n);
@@ -22,6 +25,7 @@ class StringReader : public ByteReader {
 
  private:
   std::string_view bytes_;
+  bool opened_ = false;
 };
 
 // Opens a layer's blob at the first Read, so that a sink that takes the
@@ -112,7 +116,9 @@ Status CopyImage(const ImageSource& source, ImageSink& sink,
     if (auto ok = sink.PutBlob(config, reader); !ok) {
       return Fail(ok.error().In("config"));
     }
-    observer({CopyEvent::Kind::kBlobCopied, config, "config"});
+    observer({reader.opened() ? CopyEvent::Kind::kBlobCopied
+                              : CopyEvent::Kind::kBlobMounted,
+              config, "config"});
   } else {
     observer({CopyEvent::Kind::kBlobExists, config, "config"});
   }

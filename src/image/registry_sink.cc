@@ -36,7 +36,13 @@ class VerifyingReader {
     if (!status_) return std::nullopt;
     int64_t room = std::min<int64_t>(int64_t(out.size()), limit - sent_);
     room = std::min(room, blob_.size - sent_);
-    if (room <= 0) return 0;
+    if (room <= 0) {
+      // An empty blob has no last byte to check at: check here.
+      if (sent_ == blob_.size && !checked_) {
+        if (auto ok = CheckEnd(); !ok) return Stop(ok.error());
+      }
+      return 0;
+    }
     size_t n = 0;
     // Fill what was asked, so that the last byte is known to be the last.
     while (int64_t(n) < room) {
@@ -62,6 +68,7 @@ class VerifyingReader {
   // At the declared size: the source must end here and the bytes must
   // hash to the digest.
   Status CheckEnd() {
+    checked_ = true;
     char extra = 0;
     auto more = content_.Read(std::span<char>(&extra, 1));
     if (!more) return Fail(more.error());
@@ -86,6 +93,7 @@ class VerifyingReader {
   ByteReader& content_;
   Sha256 hasher_;
   int64_t sent_ = 0;
+  bool checked_ = false;
   Status status_;
 };
 
@@ -290,7 +298,8 @@ class RegistrySink : public ImageSink {
       }
     }
     // The source ended where and as it should (checked as the last chunk
-    // was read): close the upload with the digest.
+    // was read, or here for an empty blob): close the upload.
+    if (!reader.Fill({}, blob.size)) return Fail(reader.status().error());
     HttpRequest close;
     close.method = "PUT";
     close.url = WithDigest(location, blob.digest);

@@ -167,8 +167,8 @@ check_pushed "docker://$host/chunked/app:1" "$plain"
 
 # Registry to registry on one registry: blobs are mounted, not sent.
 copy "docker://$host/push/app:1" "docker://$host/mounted/app:2"
-[[ $(grep -c ': mounted from' "$work/out") == 3 ]] ||
-  fail "expected 3 layers mounted: $(cat "$work/out")"
+[[ $(grep -c ': mounted from' "$work/out") == 4 ]] ||
+  fail "expected config and 3 layers mounted: $(cat "$work/out")"
 check_pushed "docker://$host/mounted/app:2" "$plain"
 
 # By digest only: stored, no tag.
@@ -214,6 +214,47 @@ for chunk in "" "--chunk-size 65536"; do
   fi
   echo "ok: a corrupt blob leaves no tag (${chunk:-monolithic})"
 done
+
+# --- Rate limits: a fake registry that always answers 429 -----------------
+# Retry-After: 1 is honoured three times (four requests, three seconds);
+# a Retry-After over a minute is reported at once.
+limited_port=$(free_port)
+"$python" - "$limited_port" "$work/limited.log" <<'PY' &
+import http.server, sys
+port, log = int(sys.argv[1]), sys.argv[2]
+class Handler(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        with open(log, "a") as f:
+            f.write(self.command + " " + self.path + "\n")
+        wait = "120" if "/slow/" in self.path else "1"
+        body = b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+        self.send_response(429)
+        self.send_header("Retry-After", wait)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+    do_GET = do_HEAD = do_POST = do_PUT = answer
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+PY
+registry_pids+=($!)
+sleep 0.5
+start=$(date +%s)
+expect_copy_error 3 "it asks to retry after 1 seconds" "oci:$oci:app" \
+  "docker://127.0.0.1:$limited_port/limited/app:1"
+elapsed=$(($(date +%s) - start))
+tries=$(grep -c '/limited/' "$work/limited.log")
+[[ $tries == 4 ]] || fail "expected 4 requests under the rate limit, got $tries"
+((elapsed >= 3)) || fail "the Retry-After waits took only ${elapsed}s"
+grep -qF "TOOMANYREQUESTS" "$work/err" || fail "no registry error code"
+start=$(date +%s)
+expect_copy_error 3 "retry after 120 seconds" "oci:$oci:app" \
+  "docker://127.0.0.1:$limited_port/slow/app:1"
+(($(date +%s) - start < 30)) || fail "a 120 s Retry-After was waited for"
+[[ $(grep -c '/slow/' "$work/limited.log") == 1 ]] ||
+  fail "a 120 s Retry-After was retried"
 
 # --- TLS with a CA made here, and htpasswd basic auth ----------------------
 tls=$work/tls
