@@ -39,6 +39,7 @@ CommandRunner RegisterDb(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterScan(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterLint(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterSlim(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterCopy(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace cinch
 

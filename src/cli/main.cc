@@ -51,6 +51,7 @@ int Run(int argc, char** argv) {
   runners[app.get_subcommand("scan")] = RegisterScan(app, g);
   runners[app.get_subcommand("lint")] = RegisterLint(app, g);
   runners[app.get_subcommand("slim")] = RegisterSlim(app, g);
+  runners[app.get_subcommand("copy")] = RegisterCopy(app, g);
 
   try {
     app.parse(argc, argv);

@@ -1,12 +1,12 @@
 #include "image/sink.h"
 
 #include "image/local_sink.h"
+#include "image/registry.h"
 
 namespace cinch {
 
 Result<std::unique_ptr<ImageSink>> OpenSink(std::string_view reference,
                                             const SinkOptions& options) {
-  (void)options;  // only registry destinations use it
   auto after = [&](std::string_view prefix) {
     return reference.substr(prefix.size());
   };
@@ -21,13 +21,12 @@ Result<std::unique_ptr<ImageSink>> OpenSink(std::string_view reference,
                          after("docker-archive:"));
   }
   if (reference.starts_with("docker://")) {
-    // Registry push (image/registry_sink.cc) plugs in here.
-    return Fail("'{}': writing to a registry (docker://) is not supported yet",
-                reference);
+    return OpenRegistrySink(after("docker://"), options);
   }
   return Fail(
       "'{}': name the destination's transport: oci:DIR[:TAG], "
-      "oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]",
+      "oci-archive:FILE[:TAG], docker-archive:FILE[:REF] or "
+      "docker://HOST/REPO[:TAG]",
       reference);
 }
 
