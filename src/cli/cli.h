@@ -38,6 +38,12 @@ CommandRunner RegisterSbom(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterDb(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterScan(CLI::App& app, const GlobalOptions& g);
 CommandRunner RegisterLint(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterSlim(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterCopy(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterFacts(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterCheck(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterInit(CLI::App& app, const GlobalOptions& g);
+CommandRunner RegisterPolicy(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace cinch
 

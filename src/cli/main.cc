@@ -50,6 +50,12 @@ int Run(int argc, char** argv) {
   runners[app.get_subcommand("db")] = RegisterDb(app, g);
   runners[app.get_subcommand("scan")] = RegisterScan(app, g);
   runners[app.get_subcommand("lint")] = RegisterLint(app, g);
+  runners[app.get_subcommand("slim")] = RegisterSlim(app, g);
+  runners[app.get_subcommand("copy")] = RegisterCopy(app, g);
+  runners[app.get_subcommand("facts")] = RegisterFacts(app, g);
+  runners[app.get_subcommand("check")] = RegisterCheck(app, g);
+  runners[app.get_subcommand("init")] = RegisterInit(app, g);
+  runners[app.get_subcommand("policy")] = RegisterPolicy(app, g);
 
   try {
     app.parse(argc, argv);

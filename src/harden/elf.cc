@@ -9,7 +9,8 @@ namespace {
 constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3;
 constexpr uint32_t kShtProgbits = 1, kShtSymtab = 2;
 constexpr uint64_t kShfAlloc = 0x2;
-constexpr int64_t kDtNull = 0, kDtStrtab = 5, kDtRpath = 15, kDtRunpath = 29;
+constexpr int64_t kDtNull = 0, kDtNeeded = 1, kDtStrtab = 5, kDtRpath = 15,
+                  kDtRunpath = 29;
 constexpr size_t kElf64HeaderSize = 64, kElf32HeaderSize = 52;
 // Section headers and dynamic entries cinch will look at, at most.
 constexpr uint64_t kMaxSections = 4096;
@@ -186,7 +187,7 @@ void ElfScanner::ReadDynamic(ElfInfo& info) const {
   if (dyn.empty()) return;
   size_t word = is_64_ ? 8 : 4;
   uint64_t strtab_addr = 0;
-  std::vector<uint64_t> rpath, runpath;
+  std::vector<uint64_t> rpath, runpath, needed;
   for (size_t at = 0; at + 2 * word <= dyn.size(); at += 2 * word) {
     int64_t tag = int64_t(Read(dyn, at, word));
     uint64_t val = Read(dyn, at + word, word);
@@ -194,6 +195,7 @@ void ElfScanner::ReadDynamic(ElfInfo& info) const {
     if (tag == kDtStrtab) strtab_addr = val;
     if (tag == kDtRpath) rpath.push_back(val);
     if (tag == kDtRunpath) runpath.push_back(val);
+    if (tag == kDtNeeded) needed.push_back(val);
   }
   // DT_STRTAB is an address; the loadable segments map it to the file.
   uint64_t strtab = 0;
@@ -204,7 +206,7 @@ void ElfScanner::ReadDynamic(ElfInfo& info) const {
       mapped = true;
     }
   }
-  if (rpath.empty() && runpath.empty()) {
+  if (rpath.empty() && runpath.empty() && needed.empty()) {
     info.dynamic_known = true;
     return;
   }
@@ -218,6 +220,8 @@ void ElfScanner::ReadDynamic(ElfInfo& info) const {
     auto parts = SplitPath(CString(strings, v));
     info.runpath.insert(info.runpath.end(), parts.begin(), parts.end());
   }
+  for (uint64_t v : needed)
+    info.needed.push_back(std::string(CString(strings, v)));
   info.dynamic_known = true;
 }
 

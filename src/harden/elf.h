@@ -30,6 +30,7 @@ struct ElfInfo {
   std::string interpreter;  // PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2
   std::vector<std::string> rpath;    // DT_RPATH, split on ':'
   std::vector<std::string> runpath;  // DT_RUNPATH, split on ':'
+  std::vector<std::string> needed;   // DT_NEEDED, in order
   bool dynamic_known = false;        // the dynamic section could be read
 
   bool sections_known = false;    // the section header table could be read

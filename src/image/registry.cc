@@ -1,7 +1,5 @@
 #include "image/registry.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +12,7 @@
 #include "base/io.h"
 #include "base/json.h"
 #include "base/sha256.h"
+#include "image/registry_client.h"
 #include "image/resolve.h"
 
 namespace cinch {
@@ -31,36 +30,8 @@ constexpr std::string_view kDockerSchema1Prefix =
 constexpr std::string_view kDefaultTag = "latest";
 // Docker Hub's key in auth files, kept from the v1 API.
 constexpr std::string_view kDockerHubAuthKey = "https://index.docker.io/v1/";
-// Error bodies and token responses are small; anything bigger is refused.
-constexpr size_t kMaxSmallBody = 1 << 20;
 // Bytes a blob stream holds ahead of its reader.
 constexpr size_t kMaxBuffered = 4 << 20;
-// Attempts per blob, counting the first; each retry resumes by Range.
-constexpr int kBlobAttempts = 4;
-constexpr long kMaxRedirects = 10;
-constexpr long kConnectTimeoutSeconds = 30;
-constexpr long kStallSeconds = 60;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
-                        s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// --- Reference grammar (distribution/reference, "grammar") -----------------
 
 bool IsAlnumLower(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -351,433 +322,30 @@ Result<std::optional<Credentials>> FindCredentialsInAuthFile(
   return std::nullopt;
 }
 
+Result<CredentialHelpers> FindCredentialHelpers(std::string_view json,
+                                                std::string_view registry,
+                                                std::string_view what) {
+  CINCH_ASSIGN(Json doc, ParseJson(json, what));
+  if (!doc.is_object()) return Fail("{}: not a JSON object", what);
+  CredentialHelpers found;
+  auto store = GetString(doc, "credsStore");
+  if (!store) return Fail(store.error().In(what));
+  found.store = *store;
+  auto helpers = GetObject(doc, "credHelpers");
+  if (!helpers) return Fail(helpers.error().In(what));
+  if (*helpers == nullptr) return found;
+  for (const auto& [key, entry] : (*helpers)->items()) {
+    if (!AuthKeyMatches(key, registry)) continue;
+    if (!entry.is_string()) {
+      return Fail("{}: credHelpers[\"{}\"] is not a string", what, key);
+    }
+    found.registry_helper = entry.get<std::string>();
+    break;
+  }
+  return found;
+}
+
 namespace {
-
-// --- HTTP ------------------------------------------------------------------
-
-void InitCurlOnce() {
-  static const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)init;
-}
-
-struct TlsOptions {
-  bool verify = true;
-  std::string ca_file;
-};
-
-struct HttpRequest {
-  std::string url;
-  std::vector<std::string> headers;  // "Name: value"
-  std::optional<Credentials> basic;  // for token endpoints
-  bool head = false;
-};
-
-struct HttpResponse {
-  CURLcode code = CURLE_OK;
-  std::string curl_error;
-  long status = 0;
-  // Lowercased names; repeated headers joined with ", ".
-  std::map<std::string, std::string> headers;
-  std::string error_body;  // the body of a non-2xx answer, truncated
-
-  bool Ok() const { return code == CURLE_OK && status / 100 == 2; }
-  std::string Header(std::string_view name) const {
-    auto it = headers.find(std::string(name));
-    return it == headers.end() ? "" : it->second;
-  }
-};
-
-// Receives the body of a 2xx answer; returns false to abort the transfer.
-using BodySink = std::function<bool(std::string_view chunk, long status)>;
-
-struct Transfer {
-  CURL* curl = nullptr;
-  HttpResponse* response = nullptr;
-  const BodySink* sink = nullptr;
-};
-
-size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  std::string_view line(data, size * n);
-  // A redirect starts a new header block; keep only the last answer's.
-  if (line.starts_with("HTTP/")) t->response->headers.clear();
-  size_t colon = line.find(':');
-  if (colon != std::string_view::npos) {
-    std::string name = Lower(Trim(line.substr(0, colon)));
-    std::string value(Trim(line.substr(colon + 1)));
-    std::string& slot = t->response->headers[name];
-    slot = slot.empty() ? value : slot + ", " + value;
-  }
-  return size * n;
-}
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  long status = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
-  std::string_view chunk(data, size * n);
-  if (status / 100 != 2) {
-    std::string& body = t->response->error_body;
-    body.append(
-        chunk.substr(0, kMaxSmallBody - std::min(kMaxSmallBody, body.size())));
-    return size * n;
-  }
-  return (*t->sink)(chunk, status) ? size * n : 0;
-}
-
-// Performs one request. Transport failures are reported in the response
-// (code, curl_error), not as errors, so callers can decide to retry.
-HttpResponse Perform(const HttpRequest& request, const TlsOptions& tls,
-                     const BodySink& sink) {
-  InitCurlOnce();
-  HttpResponse response;
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) {
-    response.code = CURLE_FAILED_INIT;
-    response.curl_error = "cannot start a transfer";
-    return response;
-  }
-  Transfer transfer{curl, &response, &sink};
-  char error[CURL_ERROR_SIZE] = {};
-  curl_slist* headers = nullptr;
-  for (const std::string& h : request.headers) {
-    headers = curl_slist_append(headers, h.c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // Registries redirect blob reads to storage; curl drops our
-  // Authorization header when the host changes.
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, kMaxRedirects);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kStallSeconds);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "cinch");
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  if (request.head) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (request.basic) {
-    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(curl, CURLOPT_USERNAME, request.basic->username.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, request.basic->password.c_str());
-  }
-  if (!tls.verify) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  } else if (!tls.ca_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
-  }
-  response.code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  if (response.code != CURLE_OK) {
-    response.curl_error = error[0] ? error : curl_easy_strerror(response.code);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return response;
-}
-
-// Failures worth another attempt: the network, or the server for a moment.
-bool IsTransient(const HttpResponse& r) {
-  switch (r.code) {
-    case CURLE_OK:
-      return r.status >= 500 || r.status == 408;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// " (CODE: message)" from a distribution-spec error body, if it has one.
-std::string RegistryErrorDetail(const std::string& body) {
-  auto doc = ParseJson(body, "error");
-  if (!doc || !doc->is_object()) return "";
-  auto errors = GetArray(*doc, "errors");
-  if (!errors || *errors == nullptr || (*errors)->empty()) return "";
-  const Json& first = (**errors)[0];
-  if (!first.is_object()) return "";
-  auto code = GetString(first, "code");
-  auto message = GetString(first, "message");
-  if (!code || !message) return "";
-  return fmt::format(" ({}: {})", *code, *message);
-}
-
-// --- The registry client ---------------------------------------------------
-
-class RegistryClient {
- public:
-  RegistryClient(RegistryRef ref, TlsOptions tls,
-                 std::optional<Credentials> creds)
-      : ref_(std::move(ref)), tls_(std::move(tls)), creds_(std::move(creds)) {
-    host_ = ref_.registry == kDockerHubName ? std::string(kDockerHubApiHost)
-                                            : ref_.registry;
-    SetScheme("https");
-  }
-
-  const RegistryRef& ref() const { return ref_; }
-
-  // HTTPS unless the registry is on this machine (as Docker treats
-  // localhost) or TLS verification is off, where a registry that does not
-  // speak TLS is reached over plain HTTP. A certificate that fails
-  // verification never falls back.
-  Status ChooseScheme() {
-    if (tls_.verify && !IsLoopbackRegistry(host_)) return {};
-    HttpRequest probe;
-    probe.url = fmt::format("https://{}/v2/", host_);
-    BodySink ignore = [](std::string_view, long) { return true; };
-    HttpResponse r = Perform(probe, tls_, ignore);
-    switch (r.code) {
-      case CURLE_OK:
-        return {};
-      case CURLE_PEER_FAILED_VERIFICATION:
-        return Fail("{}: {}", ref_.ToString(), r.curl_error);
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_CONNECT:
-        return Fail("{}: cannot reach the registry: {}", ref_.ToString(),
-                    r.curl_error);
-      default:
-        SetScheme("http");
-        return {};
-    }
-  }
-
-  // GETs `path` under the repository ("manifests/latest"), authenticating
-  // when challenged. `range_from` > 0 asks for the bytes from there on.
-  HttpResponse Get(const std::string& path, std::string_view accept,
-                   uint64_t range_from, const BodySink& sink) {
-    HttpResponse r = Send(path, accept, range_from, sink);
-    if (r.code != CURLE_OK || r.status != 401) return r;
-    if (auto ok = Authenticate(r); !ok) {
-      std::lock_guard lock(mu_);
-      auth_error_ = ok.error().message;
-      return r;
-    }
-    return Send(path, accept, range_from, sink);
-  }
-
-  // A user-facing error for a failed answer about `what`.
-  Error Explain(const HttpResponse& r, std::string_view what) {
-    std::string auth_error;
-    {
-      std::lock_guard lock(mu_);
-      auth_error = auth_error_;
-    }
-    std::string where = fmt::format("{}: {}", ref_.ToString(), what);
-    if (r.code != CURLE_OK) {
-      return Error{fmt::format("{}: {}", where, r.curl_error)};
-    }
-    std::string detail = RegistryErrorDetail(r.error_body);
-    switch (r.status) {
-      case 401:
-        return Error{fmt::format(
-            "{}: authentication required or refused (HTTP 401){}{}; pass "
-            "--creds USER:PASSWORD or add the registry to the auth file",
-            where, detail, auth_error.empty() ? "" : ": " + auth_error)};
-      case 403:
-        return Error{
-            fmt::format("{}: access denied (HTTP 403){}", where, detail)};
-      case 404:
-        return Error{fmt::format(
-            "{}: not found (HTTP 404): unknown repository, tag or digest{}",
-            where, detail)};
-      case 429: {
-        std::string after = r.Header("retry-after");
-        return Error{fmt::format(
-            "{}: the registry's rate limit is reached (HTTP 429){}{}", where,
-            after.empty() ? ""
-                          : "; it asks to retry after " + after +
-                                (after.find_first_not_of("0123456789") ==
-                                         std::string::npos
-                                     ? " seconds"
-                                     : ""),
-            detail)};
-      }
-      default:
-        return Error{fmt::format("{}: HTTP {}{}", where, r.status, detail)};
-    }
-  }
-
- private:
-  HttpResponse Send(const std::string& path, std::string_view accept,
-                    uint64_t range_from, const BodySink& sink) {
-    HttpRequest request;
-    request.url = base_url_ + path;
-    if (!accept.empty())
-      request.headers.push_back(fmt::format("Accept: {}", accept));
-    if (range_from > 0) {
-      request.headers.push_back(fmt::format("Range: bytes={}-", range_from));
-    }
-    {
-      std::lock_guard lock(mu_);
-      if (!authorization_.empty()) {
-        request.headers.push_back("Authorization: " + authorization_);
-      }
-    }
-    return Perform(request, tls_, sink);
-  }
-
-  Status Authenticate(const HttpResponse& unauthorized) {
-    std::string header = unauthorized.Header("www-authenticate");
-    if (header.empty()) return Fail("the registry sent no challenge");
-    CINCH_ASSIGN(auto challenges, ParseWwwAuthenticate(header));
-    for (const AuthChallenge& c : challenges) {
-      if (c.scheme == "bearer") return AuthenticateBearer(c);
-    }
-    for (const AuthChallenge& c : challenges) {
-      if (c.scheme != "basic") continue;
-      if (!creds_) return Fail("the registry wants a user name and password");
-      std::lock_guard lock(mu_);
-      authorization_ =
-          "Basic " + Base64Encode(creds_->username + ":" + creds_->password);
-      return {};
-    }
-    return Fail("no supported authentication scheme in '{}'", header);
-  }
-
-  // The token flow of the distribution "token authentication"
-  // specification: ask the realm for a pull token scoped to the repository.
-  Status AuthenticateBearer(const AuthChallenge& c) {
-    auto realm = c.params.find("realm");
-    if (realm == c.params.end() || realm->second.empty()) {
-      return Fail("the Bearer challenge names no realm");
-    }
-    std::string_view url = realm->second;
-    bool https = url.starts_with("https://");
-    if (!https && !url.starts_with("http://")) {
-      return Fail("the token realm '{}' is not an http(s) URL", url);
-    }
-    std::string realm_host(url.substr(url.find("://") + 3));
-    realm_host = realm_host.substr(0, realm_host.find('/'));
-    if (!https && creds_ && !IsLoopbackRegistry(realm_host)) {
-      return Fail("refusing to send credentials to the plain-HTTP realm {}",
-                  url);
-    }
-    std::string scope = fmt::format("repository:{}:pull", ref_.repository);
-    if (auto s = c.params.find("scope"); s != c.params.end()) {
-      scope = s->second;
-    }
-    CURL* escaper = curl_easy_init();
-    auto escape = [&](const std::string& s) {
-      char* e = curl_easy_escape(escaper, s.c_str(), int(s.size()));
-      std::string out = e ? e : "";
-      curl_free(e);
-      return out;
-    };
-    std::string token_url = fmt::format(
-        "{}{}scope={}", url,
-        url.find('?') == std::string_view::npos ? "?" : "&", escape(scope));
-    if (auto s = c.params.find("service"); s != c.params.end()) {
-      token_url += "&service=" + escape(s->second);
-    }
-    curl_easy_cleanup(escaper);
-
-    HttpRequest request;
-    request.url = token_url;
-    request.basic = creds_;
-    std::string body;
-    BodySink sink = [&](std::string_view chunk, long) {
-      if (body.size() + chunk.size() > kMaxSmallBody) return false;
-      body.append(chunk);
-      return true;
-    };
-    HttpResponse r = Perform(request, tls_, sink);
-    if (r.code != CURLE_OK) {
-      return Fail("token request to {} failed: {}", url, r.curl_error);
-    }
-    if (r.status == 401 || r.status == 403) {
-      return Fail("the token service {} refused {} (HTTP {})", url,
-                  creds_ ? "the credentials" : "anonymous access", r.status);
-    }
-    if (!r.Ok())
-      return Fail("the token service {} answered HTTP {}", url, r.status);
-    // Tokens are never put in messages.
-    auto doc = ParseJson(body, "token response");
-    if (!doc || !doc->is_object()) {
-      return Fail("the token service {} sent no JSON object", url);
-    }
-    auto token = GetString(*doc, "token");
-    if (token && token->empty()) token = GetString(*doc, "access_token");
-    if (!token || token->empty()) {
-      return Fail("the token service {} sent no token", url);
-    }
-    std::lock_guard lock(mu_);
-    authorization_ = "Bearer " + *token;
-    return {};
-  }
-
-  void SetScheme(std::string_view scheme) {
-    base_url_ = fmt::format("{}://{}/v2/{}/", scheme, host_, ref_.repository);
-  }
-
-  RegistryRef ref_;
-  TlsOptions tls_;
-  std::optional<Credentials> creds_;
-  std::string host_;
-  std::string base_url_;  // set before any blob reader starts
-  std::mutex mu_;
-  std::string authorization_;  // a secret: never logged or put in errors
-  std::string auth_error_;
-};
-
-// Fetches a small document whole, refusing more than `limit` bytes.
-Result<std::pair<std::string, HttpResponse>> FetchSmall(RegistryClient& client,
-                                                        const std::string& path,
-                                                        std::string_view accept,
-                                                        size_t limit,
-                                                        std::string_view what) {
-  std::string body;
-  bool too_big = false;
-  BodySink sink = [&](std::string_view chunk, long) {
-    if (body.size() + chunk.size() > limit) {
-      too_big = true;
-      return false;
-    }
-    body.append(chunk);
-    return true;
-  };
-  HttpResponse r;
-  for (int attempt = 0; attempt < kBlobAttempts; ++attempt) {
-    body.clear();
-    r = client.Get(path, accept, 0, sink);
-    if (!IsTransient(r)) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1 << attempt));
-  }
-  if (too_big) {
-    return Fail("{}: {} is larger than the {} byte limit",
-                client.ref().ToString(), what, limit);
-  }
-  if (!r.Ok()) return Fail(client.Explain(r, what));
-  return std::make_pair(std::move(body), std::move(r));
-}
-
-// Checks bytes fetched by digest against their descriptor.
-Status VerifyDocument(std::string_view bytes, const Descriptor& d,
-                      std::string_view what) {
-  std::string actual = Sha256Digest(bytes);
-  if (actual != d.digest) {
-    return Fail("{} {} does not match its digest (content hashes to {})", what,
-                d.digest, actual);
-  }
-  if (d.size > 0 && int64_t(bytes.size()) != d.size) {
-    return Fail("{} {} is {} bytes but its descriptor says {}", what, d.digest,
-                bytes.size(), d.size);
-  }
-  return {};
-}
 
 // --- Streaming blobs -------------------------------------------------------
 
@@ -917,38 +485,6 @@ class RegistrySource : public ImageSource {
 
 // --- Resolving the image ---------------------------------------------------
 
-Result<std::optional<Credentials>> LookupCredentials(
-    const RegistryRef& ref, const OpenOptions& options) {
-  if (!options.registry_creds.empty()) {
-    size_t colon = options.registry_creds.find(':');
-    if (colon == std::string::npos) {
-      return Fail("credentials must be USER:PASSWORD");
-    }
-    return Credentials{options.registry_creds.substr(0, colon),
-                       options.registry_creds.substr(colon + 1)};
-  }
-  std::string path = options.registry_auth_file;
-  bool named = !path.empty();
-  if (path.empty()) {
-    if (const char* env = std::getenv("REGISTRY_AUTH_FILE"); env && *env) {
-      path = env;
-      named = true;
-    } else if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir) {
-      path = std::string(dir) + "/config.json";
-    } else if (const char* home = std::getenv("HOME"); home && *home) {
-      path = std::string(home) + "/.docker/config.json";
-    }
-  }
-  if (path.empty()) return std::nullopt;
-  auto text = ReadFileLimited(path, kMaxSmallBody);
-  if (!text) {
-    // Docker's file is optional; one the user named is not.
-    if (named) return Fail(text.error());
-    return std::nullopt;
-  }
-  return FindCredentialsInAuthFile(*text, ref.registry, path);
-}
-
 std::string MediaTypeOf(const HttpResponse& r, std::string_view body) {
   std::string type = r.Header("content-type");
   type = std::string(Trim(type.substr(0, type.find(';'))));
@@ -976,7 +512,8 @@ Result<std::unique_ptr<ImageSource>> OpenRegistryImage(
     const ImageRef& ref, const OpenOptions& options,
     std::string_view reference) {
   CINCH_ASSIGN(RegistryRef rr, ParseRegistryRef(ref.path));
-  CINCH_ASSIGN(auto creds, LookupCredentials(rr, options));
+  CINCH_ASSIGN(auto creds, LookupCredentials(rr, options.registry_creds,
+                                             options.registry_auth_file));
   TlsOptions tls{options.registry_tls_verify, options.registry_ca_file};
   auto client = std::make_shared<RegistryClient>(rr, tls, std::move(creds));
   std::string where = rr.ToString();
@@ -1052,6 +589,8 @@ Result<std::unique_ptr<ImageSource>> OpenRegistryImage(
   if (!config) return Fail(config.error().In(where + ": config " + cd.digest));
   image.config_digest = cd.digest;
   image.config = std::move(*config);
+  image.manifest_bytes = std::move(body);
+  image.config_bytes = std::move(config_blob.first);
 
   std::vector<Layer> layers;
   for (const Descriptor& d : manifest->layers) {

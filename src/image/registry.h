@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "image/sink.h"
 #include "image/source.h"
 
 namespace cinch {
@@ -70,6 +71,28 @@ struct Credentials {
 Result<std::optional<Credentials>> FindCredentialsInAuthFile(
     std::string_view json, std::string_view registry, std::string_view what);
 
+// The Docker credential helpers an auth file names for `registry`: its own
+// in `credHelpers` (keyed like `auths`), and the `credsStore` that holds
+// every other registry's credentials. Empty names when there are none.
+struct CredentialHelpers {
+  std::string registry_helper;
+  std::string store;
+};
+Result<CredentialHelpers> FindCredentialHelpers(std::string_view json,
+                                                std::string_view registry,
+                                                std::string_view what);
+
+// The server name a credential helper is asked about: the registry, or
+// Docker Hub's "https://index.docker.io/v1/".
+std::string CredentialHelperServer(std::string_view registry);
+
+// Runs `docker-credential-HELPER get` from $PATH with the server name on
+// its stdin (the Docker credential helper protocol) and reads the JSON
+// answer {"Username", "Secret"}. nullopt when the helper stores nothing
+// for the registry. Blocks until the helper exits; never logs the answer.
+Result<std::optional<Credentials>> RunCredentialHelper(
+    std::string_view helper, std::string_view registry);
+
 // Standard base64 (RFC 4648 section 4), with padding.
 std::string Base64Encode(std::string_view bytes);
 Result<std::string> Base64Decode(std::string_view text);
@@ -86,6 +109,33 @@ Result<std::string> Base64Decode(std::string_view text);
 Result<std::unique_ptr<ImageSource>> OpenRegistryImage(
     const ImageRef& ref, const OpenOptions& options,
     std::string_view reference);
+
+// How a push uploads blobs. The defaults suit real registries; tests
+// shrink the sizes to exercise chunked uploads with small images.
+struct PushOptions {
+  // Blobs up to this size go in one PUT; larger ones in PATCH chunks.
+  int64_t monolithic_max_bytes = 16 << 20;
+  // Bytes per PATCH. One chunk is held in memory so that it can be sent
+  // again after a network failure.
+  int64_t chunk_bytes = 16 << 20;
+  // "HOST/REPOSITORY" the image is copied from, when that is a registry:
+  // blobs are mounted from it instead of uploaded when it is on the same
+  // registry (distribution-spec "Mounting a blob from another repository").
+  std::string mount_from;
+};
+
+// Opens a push to `reference` ("HOST/REPO[:TAG|@DIGEST]", without
+// "docker://"), implementing the ImageSink contract: HasBlob asks with
+// HEAD; PutBlob mounts, uploads monolithically or in chunks, verifying
+// digest and size as the bytes pass and abandoning the upload on a
+// mismatch; PutManifest stores the manifest by digest, so it is reachable
+// by no tag; Commit points the tags at it (the reference's tag, then
+// each of `tags`, which are tags of the same repository or references to
+// it). Credentials and TLS as for OpenRegistryImage, with a token scope of
+// "pull,push". Not thread-safe: one blob at a time.
+Result<std::unique_ptr<ImageSink>> OpenRegistrySink(
+    std::string_view reference, const SinkOptions& options,
+    const PushOptions& push = {});
 
 }  // namespace cinch
 

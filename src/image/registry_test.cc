@@ -1,6 +1,12 @@
 #include "image/registry.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "image/registry_client.h"
+#include "tests/fixtures/image_builder.h"
 
 namespace cinch {
 namespace {
@@ -181,6 +187,142 @@ TEST(AuthFileTest, ReportsBrokenEntriesByFileAndKey) {
   auto empty = FindCredentialsInAuthFile("{}", "q.io", "auth.json");
   ASSERT_TRUE(empty);
   EXPECT_FALSE(*empty);
+}
+
+TEST(RetryAfterTest, SecondsOrAnHttpDate) {
+  EXPECT_EQ(RetryAfterSeconds("30", 0), 30);
+  EXPECT_EQ(RetryAfterSeconds(" 0 ", 0), 0);
+  // 784111777 is Sun, 06 Nov 1994 08:49:37 GMT (RFC 9110's example).
+  EXPECT_EQ(RetryAfterSeconds("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 12),
+            12);
+  EXPECT_EQ(RetryAfterSeconds("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 5),
+            0);
+  EXPECT_FALSE(RetryAfterSeconds("", 0));
+  EXPECT_FALSE(RetryAfterSeconds("-3", 0));
+  EXPECT_FALSE(RetryAfterSeconds("soon", 0));
+  EXPECT_FALSE(RetryAfterSeconds("99999999999999999999", 0));
+}
+
+TEST(CredentialHelpersTest, RegistryHelperAndStoreFromTheConfig) {
+  std::string json = R"({"credsStore": "desktop",
+      "credHelpers": {"gcr.io": "gcloud", "https://index.docker.io/v1/": "hub"}})";
+  auto gcr = FindCredentialHelpers(json, "gcr.io", "config.json");
+  ASSERT_TRUE(gcr) << gcr.error().message;
+  EXPECT_EQ(gcr->registry_helper, "gcloud");
+  EXPECT_EQ(gcr->store, "desktop");
+  auto hub = FindCredentialHelpers(json, "docker.io", "config.json");
+  ASSERT_TRUE(hub);
+  EXPECT_EQ(hub->registry_helper, "hub");
+  auto other = FindCredentialHelpers(json, "quay.io", "config.json");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->registry_helper, "");
+  EXPECT_EQ(other->store, "desktop");
+  auto bad = FindCredentialHelpers(R"({"credHelpers": {"q.io": 3}})", "q.io",
+                                   "config.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("credHelpers"), std::string::npos);
+  EXPECT_EQ(CredentialHelperServer("docker.io"), "https://index.docker.io/v1/");
+  EXPECT_EQ(CredentialHelperServer("127.0.0.1:5000"), "127.0.0.1:5000");
+}
+
+// Puts a docker-credential-fake on $PATH that speaks the helper protocol:
+// the server name on stdin, a JSON answer on stdout. It records what it
+// was asked in asked.log.
+class FakeHelperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    old_path_ = std::getenv("PATH") ? std::getenv("PATH") : "";
+    std::string script = dir_ / "docker-credential-fake";
+    cinch::testing::WriteFile(script, R"(#!/bin/sh
+[ "$1" = get ] || exit 3
+read -r server
+echo "$server" >>")" + (dir_ / "asked.log") +
+                                          R"("
+case "$server" in
+  registry.test:5000)
+    printf '{"ServerURL":"%s","Username":"robot","Secret":"pa ss"}' "$server";;
+  https://index.docker.io/v1/)
+    printf '{"ServerURL":"%s","Username":"hub","Secret":"hubpass"}' "$server";;
+  broken.test) echo 'not json';;
+  fail.test) echo 'printed secret'; exit 2;;
+  *) echo 'credentials not found in native keychain'; exit 1;;
+esac
+)");
+    chmod(script.c_str(), 0755);
+    setenv("PATH", (dir_.path() + ":" + old_path_).c_str(), 1);
+  }
+  void TearDown() override { setenv("PATH", old_path_.c_str(), 1); }
+
+  std::string Asked() { return cinch::testing::ReadFile(dir_ / "asked.log"); }
+
+  cinch::testing::TempDir dir_;
+  std::string old_path_;
+};
+
+TEST_F(FakeHelperTest, AnswersAreCredentialsOrNothing) {
+  auto found = RunCredentialHelper("fake", "registry.test:5000");
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->username, "robot");
+  EXPECT_EQ((*found)->password, "pa ss");
+  auto hub = RunCredentialHelper("fake", "docker.io");
+  ASSERT_TRUE(hub && *hub);
+  EXPECT_EQ((*hub)->username, "hub");
+  auto none = RunCredentialHelper("fake", "nothing.test");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(*none);
+  EXPECT_EQ(Asked(),
+            "registry.test:5000\nhttps://index.docker.io/v1/\nnothing.test\n");
+}
+
+TEST_F(FakeHelperTest, FailuresAreErrorsThatDoNotQuoteTheHelper) {
+  auto failed = RunCredentialHelper("fake", "fail.test");
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("exit 2"), std::string::npos);
+  EXPECT_EQ(failed.error().message.find("printed secret"), std::string::npos);
+  auto broken = RunCredentialHelper("fake", "broken.test");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("JSON"), std::string::npos);
+  auto missing = RunCredentialHelper("absent", "registry.test:5000");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("docker-credential-absent"),
+            std::string::npos);
+  EXPECT_FALSE(RunCredentialHelper("../x", "registry.test:5000"));
+}
+
+TEST_F(FakeHelperTest, LookupPrefersFlagThenRegistryHelperThenFileThenStore) {
+  std::string config = dir_ / "config.json";
+  cinch::testing::WriteFile(config, R"({"credsStore": "fake",
+      "credHelpers": {"registry.test:5000": "fake"},
+      "auths": {"listed.test": {"auth": ")" +
+                                        Base64Encode("file:pw") +
+                                        R"("},
+                "registry.test:5000": {"auth": ")" +
+                                        Base64Encode("shadowed:pw") +
+                                        R"("}}})");
+  auto lookup = [&](std::string_view registry, std::string_view flag = "") {
+    RegistryRef ref;
+    ref.registry = std::string(registry);
+    ref.repository = "a/b";
+    return LookupCredentials(ref, flag, config);
+  };
+  auto helper = lookup("registry.test:5000");
+  ASSERT_TRUE(helper && *helper);
+  EXPECT_EQ((*helper)->username, "robot");
+  auto file = lookup("listed.test");
+  ASSERT_TRUE(file && *file);
+  EXPECT_EQ((*file)->username, "file");
+  auto store = lookup("docker.io");
+  ASSERT_TRUE(store && *store);
+  EXPECT_EQ((*store)->username, "hub");
+  auto none = lookup("unknown.test");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  auto flag = lookup("registry.test:5000", "cli:pw");
+  ASSERT_TRUE(flag && *flag);
+  EXPECT_EQ((*flag)->username, "cli");
+  // The file's own entry was never consulted through the helper for it.
+  EXPECT_EQ(Asked().find("listed.test"), std::string::npos);
 }
 
 }  // namespace

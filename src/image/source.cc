@@ -244,6 +244,8 @@ Result<std::unique_ptr<ImageSource>> OpenOciLayout(
   }
   image.config_digest = manifest->config.digest;
   image.config = std::move(*config);
+  image.manifest_bytes = std::move(manifest_json);
+  image.config_bytes = std::move(config_json);
 
   std::vector<Layer> layers;
   for (const Descriptor& d : manifest->layers) {
@@ -344,6 +346,7 @@ Result<std::unique_ptr<ImageSource>> OpenDockerArchive(
   if (!config) return Fail(config.error().In(where + ": " + *config_path));
   image.config_digest = config_digest;
   image.config = std::move(*config);
+  image.config_bytes = std::move(config_json);
 
   std::vector<Layer> layers;
   for (const std::string& path : *layer_paths) {

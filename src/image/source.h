@@ -58,6 +58,12 @@ struct Image {
   ImageConfig config;
   std::vector<Layer> layers;
   std::vector<std::string> repo_tags;
+  // The exact bytes of the manifest and the config as the source holds
+  // them, so that a copy keeps their digests. manifest_bytes is empty when
+  // the source has no manifest (docker-archive, rootfs), config_bytes for
+  // rootfs.
+  std::string manifest_bytes;
+  std::string config_bytes;
   // Set for rootfs: the directory that is the image's only layer.
   std::optional<std::string> rootfs_dir;
 };

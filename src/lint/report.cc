@@ -99,7 +99,9 @@ std::string Sarif(const std::vector<FileReport>& files,
                   const ReportOptions& options) {
   nlohmann::json rules = nlohmann::json::array();
   std::map<std::string, size_t> rule_index;
-  for (const RuleInfo& r : AllRules()) {
+  std::vector<RuleInfo> all(AllRules().begin(), AllRules().end());
+  all.insert(all.end(), options.extra_rules.begin(), options.extra_rules.end());
+  for (const RuleInfo& r : all) {
     nlohmann::json props = {{"tags", nlohmann::json::array()}};
     if (!r.hadolint.empty()) {
       props["hadolint"] = r.hadolint;
@@ -193,38 +195,57 @@ std::string Xml(std::string_view s) {
   return out;
 }
 
-std::string Junit(const std::vector<FileReport>& files) {
+// With `ant_timestamp` set the output also follows the Apache Ant JUnit
+// XML schema (package, id, timestamp, hostname and times required; no
+// attributes on <testsuites>); without it, the short form CI tools read.
+std::string Junit(const std::vector<FileReport>& files,
+                  const ReportOptions& options) {
+  bool ant = !options.junit_timestamp.empty();
+  std::string_view time = ant ? " time=\"0\"" : "";
   size_t tests = 0, failures = 0;
   std::string suites;
-  for (const FileReport& file : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FileReport& file = files[i];
     size_t n = std::max<size_t>(1, file.findings.size());
     tests += n;
     failures += file.findings.size();
+    std::string ant_attrs =
+        ant ? fmt::format(
+                  " package=\"{}\" id=\"{}\" timestamp=\"{}\" "
+                  "hostname=\"localhost\" time=\"0\"",
+                  Xml(options.suite_name), i, Xml(options.junit_timestamp))
+            : "";
     suites += fmt::format(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
-        Xml(file.path), n, file.findings.size());
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" "
+        "errors=\"0\"{}>\n",
+        Xml(file.path), n, file.findings.size(), ant_attrs);
+    if (ant) suites += "    <properties/>\n";
     if (file.findings.empty()) {
-      suites += fmt::format("    <testcase name=\"lint\" classname=\"{}\"/>\n",
-                            Xml(file.path));
+      suites += fmt::format("    <testcase name=\"{}\" classname=\"{}\"{}/>\n",
+                            ant ? "check" : "lint", Xml(file.path), time);
     }
     for (const Finding& f : file.findings) {
       std::string alias = AliasText(f);
       suites += fmt::format(
-          "    <testcase name=\"{}:{} {}\" classname=\"{}\">\n"
+          "    <testcase name=\"{}:{} {}\" classname=\"{}\"{}>\n"
           "      <failure message=\"{}\" type=\"{}\">{}:{}:{} {} {}{}: {}"
           "</failure>\n    </testcase>\n",
-          f.location.line, f.location.column, f.rule, Xml(file.path),
+          f.location.line, f.location.column, f.rule, Xml(file.path), time,
           Xml(f.message), SeverityName(f.severity), Xml(f.location.path),
           f.location.line, f.location.column, SeverityName(f.severity), f.rule,
           alias.empty() ? "" : " (" + Xml(alias) + ")", Xml(f.message));
     }
+    if (ant) suites += "    <system-out/>\n    <system-err/>\n";
     suites += "  </testsuite>\n";
   }
+  std::string root = ant ? std::string("<testsuites>")
+                         : fmt::format(
+                               "<testsuites name=\"{}\" tests=\"{}\" "
+                               "failures=\"{}\">",
+                               Xml(options.suite_name), tests, failures);
   return fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"cinch lint\" tests=\"{}\" failures=\"{}\">\n{}"
-      "</testsuites>\n",
-      tests, failures, suites);
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n{}</testsuites>\n", root,
+      suites);
 }
 
 std::string Checkstyle(const std::vector<FileReport>& files) {
@@ -261,7 +282,7 @@ std::string FormatReport(const std::vector<FileReport>& files, Format format,
     case Format::kSarif:
       return Sarif(files, options);
     case Format::kJunit:
-      return Junit(files);
+      return Junit(files, options);
     case Format::kCheckstyle:
       return Checkstyle(files);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lint/finding.h"
+#include "lint/rule.h"
 
 namespace cinch::lint {
 
@@ -23,6 +24,11 @@ std::optional<Format> ParseFormat(std::string_view name);
 struct ReportOptions {
   bool color = false;        // ANSI colours (tty only)
   std::string tool_version;  // for SARIF's driver
+  // Rules of other producers (policy rules) listed in SARIF too.
+  std::vector<RuleInfo> extra_rules;
+  std::string suite_name = "cinch lint";  // JUnit's <testsuites name>
+  // JUnit: "YYYY-MM-DDTHH:MM:SS" (UTC) selects the Apache Ant schema form.
+  std::string junit_timestamp;
 };
 
 std::string FormatReport(const std::vector<FileReport>& files, Format format,

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `cinch check` on the example Debian image (scripts/make-example-image,
+# built into IMAGES_DIR when missing) with a policy it breaks: it runs as
+# root, is tagged latest, ships an 8 MB deleted build artefact, has no
+# source label, a shell and apt, and its Dockerfile leaves the apt lists.
+# Skipped (77) when the image is missing and debootstrap/buildah are too.
+# Usage: e2e_check_test.sh CINCH SOURCE_DIR IMAGES_DIR
+set -euo pipefail
+cinch=$1
+src=$2
+images=$3
+if [[ ! -s $images/debian-app.oci.tar ]]; then
+  for tool in debootstrap buildah; do
+    command -v "$tool" >/dev/null || {
+      echo "SKIP: $tool is not installed (scripts/install-deps --with-peers)"
+      exit 77
+    }
+  done
+  "$src/scripts/make-example-image" --out "$images"
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export CINCH_NOW=2026-01-01T00:00:00Z
+
+cat >"$work/policy.yaml" <<'POLICY'
+version: 1
+rules:
+  max-size: {uncompressed: 2GB}
+  max-waste: {bytes: 4MB}
+  non-root: true
+  no-latest: true
+  required-labels: [org.opencontainers.image.source]
+  no-secrets: true
+  no-shell: true
+  no-package-manager: true
+  lint: {failure-threshold: warning}
+POLICY
+
+status=0
+"$cinch" check -q --policy "$work/policy.yaml" \
+  --dockerfile "$src/examples/debian-app/Dockerfile" \
+  -o json="$work/out.json" -o sarif="$work/out.sarif" \
+  "oci:$images/debian-app.oci:latest" >"$work/out.txt" || status=$?
+cat "$work/out.txt"
+[[ $status == 1 ]] || { echo "FAIL: exit $status, want 1" >&2; exit 1; }
+head -1 "$work/out.txt" | grep -q '^FAIL ' || { echo "FAIL: verdict" >&2; exit 1; }
+python3 - "$work/out.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rules = {v["rule"] for v in doc["violations"]}
+want = {"CP1003", "CP2001", "CP2002", "CP2005", "CP5001", "CP5002", "CP4001"}
+missing = want - rules
+assert not missing, f"missing {missing}; got {rules}"
+assert "CP1001" not in rules and "CP1002" not in rules, rules
+assert doc["facts"]["os"]["id"] == "debian"
+assert any(p["name"] == "python3" for p in doc["facts"]["packages"])
+print("e2e.check ok:", sorted(rules))
+PY
