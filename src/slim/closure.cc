@@ -111,7 +111,7 @@ std::vector<std::string> ClosureFinder::EnvPath(std::string_view name) const {
 }
 
 std::optional<std::string> ClosureFinder::FindProgram(
-    const std::string& name) const {
+    const std::string& name, std::set<std::string>* crossed) const {
   std::vector<std::string> candidates;
   if (name.find('/') != std::string::npos) {
     candidates.push_back(
@@ -122,11 +122,13 @@ std::optional<std::string> ClosureFinder::FindProgram(
     }
   }
   for (const std::string& c : candidates) {
-    auto r = Resolve(c, nullptr);
+    std::set<std::string> links;
+    auto r = Resolve(c, &links);
     if (!r) continue;
     auto it = tree_.find(*r);
     if (it != tree_.end() && IsFile(it->second) &&
         (it->second.entry.mode & 0111) != 0) {
+      if (crossed != nullptr) crossed->insert(links.begin(), links.end());
       return r;
     }
   }
@@ -172,15 +174,13 @@ void ClosureFinder::FindEntrypoint(bool with_runtime) {
   command.insert(command.end(), config_.cmd.begin(), config_.cmd.end());
   if (command.empty()) return;
 
-  auto program = FindProgram(command[0]);
+  std::set<std::string> crossed;
+  auto program = FindProgram(command[0], &crossed);
   if (!program) {
     Missing(fmt::format("{} (the entrypoint, not found in PATH)", command[0]));
     return;
   }
   program_ = *program;
-  std::set<std::string> crossed;
-  Resolve(command[0].find('/') == std::string::npos ? program_ : command[0],
-          &crossed);
   closure_.insert(crossed.begin(), crossed.end());
   AddFile(program_, 0);
   if (with_runtime_) AddRuntime(program_);
@@ -269,14 +269,12 @@ void ClosureFinder::AddFile(const std::string& path, int depth) {
   }
   AddFile(*interpreter, depth + 1);
   if (Basename(*interpreter) == "env" && words.size() > 1) {
-    auto program = FindProgram(words[1]);
+    std::set<std::string> via;
+    auto program = FindProgram(words[1], &via);
     if (!program) {
       Missing(fmt::format("{} (run by {})", words[1], path));
       return;
     }
-    std::set<std::string> via;
-    Resolve(words[1].find('/') == std::string::npos ? *program : words[1],
-            &via);
     closure_.insert(via.begin(), via.end());
     interpreter = program;
     AddFile(*interpreter, depth + 1);

@@ -54,7 +54,8 @@ class ClosureFinder {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
-  std::optional<std::string> FindProgram(const std::string& name) const;
+  std::optional<std::string> FindProgram(const std::string& name,
+                                         std::set<std::string>* crossed) const;
   void AddFile(const std::string& resolved, int depth);
   void AddElf(const std::string& path, const harden::ElfInfo& info, int depth);
   std::optional<std::string> FindLibrary(const std::string& name,
