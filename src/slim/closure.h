@@ -54,6 +54,8 @@ class ClosureFinder {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
+  // The executable file NAME runs (looked up in PATH unless it holds a
+  // '/'), resolved; the symbolic links crossed to reach it go to `crossed`.
   std::optional<std::string> FindProgram(const std::string& name,
                                          std::set<std::string>* crossed) const;
   void AddFile(const std::string& resolved, int depth);
