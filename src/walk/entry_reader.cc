@@ -17,6 +17,7 @@ namespace cinch {
 namespace {
 
 constexpr size_t kTarBlock = 256 * 1024;
+constexpr size_t kTarHeader = 512;  // tar's record block
 // No real file in an image comes near this; a header claiming more is
 // damage or an attack on the reader.
 constexpr uint64_t kMaxEntrySize = uint64_t(1) << 40;
@@ -125,6 +126,9 @@ class TarEntryReader : public EntryReader {
       entry.size = uint64_t(size);
     }
     entry.sparse = archive_entry_sparse_count(ae) > 0;
+    // libarchive has consumed the header blocks: the data starts here.
+    data_end_ = archive_filter_bytes(archive_, 0) +
+                (entry.sparse ? 0 : static_cast<int64_t>(entry.size));
 
     archive_entry_xattr_reset(ae);
     const char* xname = nullptr;
@@ -190,6 +194,18 @@ class TarEntryReader : public EntryReader {
       self->pending_ = n.error();
       return -1;
     }
+    if (*n == 0 && !self->stream_ended_ && self->EndsAfterLastData()) {
+      // Some writers (umoci 0.4's `insert`) stop right after the last
+      // member's data, without its padding or the end-of-archive blocks.
+      // Go's tar reader, and so every runtime, takes that as the end;
+      // supply the zeros so that libarchive does too. Data that stops
+      // short of its declared size is still an error.
+      size_t pad = kTarHeader - self->total_ % kTarHeader + 2 * kTarHeader;
+      std::fill_n(self->buf_.begin(), pad, '\0');
+      self->stream_ended_ = true;
+      *block = self->buf_.data();
+      return static_cast<la_ssize_t>(pad);
+    }
     if (*n == 0) {
       self->stream_ended_ = true;
       if (self->total_ == 0) self->empty_stream_ = true;
@@ -197,6 +213,13 @@ class TarEntryReader : public EntryReader {
     self->total_ += *n;
     *block = self->buf_.data();
     return static_cast<la_ssize_t>(*n);
+  }
+
+  // True when the stream ended exactly where the current member's data
+  // does, off a block boundary: only its padding and the end are missing.
+  bool EndsAfterLastData() const {
+    return data_end_ > 0 && total_ == uint64_t(data_end_) &&
+           total_ % kTarHeader != 0;
   }
 
   Error ArchiveError(int64_t offset, std::string_view what) {
@@ -213,6 +236,7 @@ class TarEntryReader : public EntryReader {
   archive* archive_;
   std::optional<Error> pending_;
   uint64_t total_ = 0;
+  int64_t data_end_ = -1;  // stream offset where the current member's data ends
   bool opened_ = false;
   bool ended_ = false;
   bool stream_ended_ = false;

@@ -152,6 +152,29 @@ TEST(TarReaderTest, TruncatedTarIsAnError) {
   EXPECT_NE(r.error().message.find("layer 1"), std::string::npos);
 }
 
+// umoci 0.4's `insert` ends a layer right after the last member's data,
+// with no padding and no end-of-archive blocks; Go's tar reader (and so
+// every runtime) accepts that, and so does cinch. Data cut short of its
+// declared size is still refused.
+TEST(TarReaderTest, AcceptsATarThatEndsRightAfterTheLastData) {
+  std::string tar = t::LayerBuilder()
+                        .File("a", "first")
+                        .File("zver", std::string(700, 'z'))
+                        .Tar();
+  size_t data_end =
+      512 + 512 + 512 + 700;  // a's header and block, zver's header
+  ASSERT_GT(tar.size(), data_end);
+  auto r = ReadTar(tar.substr(0, data_end));
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->entries.size(), 2u);
+  EXPECT_EQ(r->contents[1], std::string(700, 'z'));
+
+  for (size_t cut : {data_end - 1, data_end - 200, data_end + 1}) {
+    auto bad = ReadTar(tar.substr(0, cut));
+    EXPECT_FALSE(bad) << "cut at " << cut;
+  }
+}
+
 TEST(TarReaderTest, GarbageIsNotATar) {
   auto r = ReadTar(std::string(4096, 'G'));
   ASSERT_FALSE(r);
