@@ -1,6 +1,7 @@
 #include "harden/elf.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace cinch::harden {
 namespace {
@@ -28,10 +29,14 @@ std::vector<std::string> SplitPath(std::string_view s) {
   return out;
 }
 
-std::string_view CString(std::string_view bytes, uint64_t at) {
-  if (at >= bytes.size()) return {};
+// The NUL-terminated string at `at`, or nullopt when it does not end
+// within `bytes` (the string table runs past what was kept).
+std::optional<std::string_view> CString(std::string_view bytes, uint64_t at) {
+  if (at >= bytes.size()) return std::nullopt;
   std::string_view rest = bytes.substr(size_t(at));
-  return rest.substr(0, rest.find('\0'));
+  size_t end = rest.find('\0');
+  if (end == std::string_view::npos) return std::nullopt;
+  return rest.substr(0, end);
 }
 
 }  // namespace
@@ -68,7 +73,7 @@ void ElfScanner::Capture(Range& r, uint64_t pos, std::span<const char> chunk) {
 void ElfScanner::Feed(std::span<const char> chunk) {
   if (rejected_ || chunk.empty()) return;
   if (pos_ == 0) {
-    head_.size = std::min<uint64_t>(file_size_, kHeadBytes);
+    head_.size = std::min<uint64_t>(file_size_, head_bytes_);
     if (!LooksLikeElf(chunk)) {
       rejected_ = true;
       return;
@@ -212,17 +217,28 @@ void ElfScanner::ReadDynamic(ElfInfo& info) const {
   }
   if (!mapped || strtab >= head_.bytes.size()) return;
   std::string_view strings = std::string_view(head_.bytes).substr(strtab);
+  bool complete = true;
   for (uint64_t v : rpath) {
-    auto parts = SplitPath(CString(strings, v));
+    auto text = CString(strings, v);
+    if (!text) complete = false;
+    auto parts = SplitPath(text.value_or(""));
     info.rpath.insert(info.rpath.end(), parts.begin(), parts.end());
   }
   for (uint64_t v : runpath) {
-    auto parts = SplitPath(CString(strings, v));
+    auto text = CString(strings, v);
+    if (!text) complete = false;
+    auto parts = SplitPath(text.value_or(""));
     info.runpath.insert(info.runpath.end(), parts.begin(), parts.end());
   }
-  for (uint64_t v : needed)
-    info.needed.push_back(std::string(CString(strings, v)));
-  info.dynamic_known = true;
+  for (uint64_t v : needed) {
+    auto name = CString(strings, v);
+    if (name) {
+      info.needed.push_back(std::string(*name));
+    } else {
+      complete = false;
+    }
+  }
+  info.dynamic_known = complete;
 }
 
 void ElfScanner::ReadSections(ElfInfo& info) const {
@@ -269,7 +285,7 @@ void ElfScanner::ReadSections(ElfInfo& info) const {
       continue;
     }
     if (s.type != kShtProgbits || (s.flags & kShfAlloc) != 0) continue;
-    std::string_view name = CString(names, s.name);
+    std::string_view name = CString(names, s.name).value_or("");
     // Without the names, non-loaded program data is mostly debug data
     // (.comment and .gnu_debuglink are a few bytes).
     bool debug = info.names_known
@@ -305,8 +321,8 @@ ElfInfo ElfScanner::Finish() {
       break;
   }
   if (interp_size_ > 0) {
-    info.interpreter =
-        std::string(CString(Bytes(interp_offset_, interp_size_), 0));
+    info.interpreter = std::string(
+        CString(Bytes(interp_offset_, interp_size_), 0).value_or(""));
     // A position-independent executable is ET_DYN with an interpreter.
     if (info.kind == ElfKind::kSharedObject) info.kind = ElfKind::kExecutable;
   }

@@ -31,7 +31,7 @@ struct ElfInfo {
   std::vector<std::string> rpath;    // DT_RPATH, split on ':'
   std::vector<std::string> runpath;  // DT_RUNPATH, split on ':'
   std::vector<std::string> needed;   // DT_NEEDED, in order
-  bool dynamic_known = false;        // the dynamic section could be read
+  bool dynamic_known = false;  // the dynamic section and its names were read
 
   bool sections_known = false;    // the section header table could be read
   bool names_known = false;       // ... and the section names
@@ -45,7 +45,11 @@ class ElfScanner {
   static constexpr size_t kHeadBytes = 256 * 1024;
   static constexpr size_t kMaxRangeBytes = 256 * 1024;
 
-  explicit ElfScanner(uint64_t file_size) : file_size_(file_size) {}
+  // `head_bytes` of the file are kept whole; names in the dynamic string
+  // table beyond them are not read (dynamic_known stays false). A caller
+  // that can read the file again may rescan with a larger head.
+  explicit ElfScanner(uint64_t file_size, size_t head_bytes = kHeadBytes)
+      : file_size_(file_size), head_bytes_(head_bytes) {}
 
   // True once the first bytes show the file is not ELF; stop feeding.
   bool rejected() const { return rejected_; }
@@ -71,6 +75,7 @@ class ElfScanner {
   void ReadSections(ElfInfo& info) const;
 
   uint64_t file_size_;
+  size_t head_bytes_;
   uint64_t pos_ = 0;
   bool rejected_ = false;
   bool header_parsed_ = false;

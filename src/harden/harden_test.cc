@@ -289,6 +289,35 @@ TEST(HardenElf, ReadsSymbolsDebugInterpreterAndRunpath) {
   }
 }
 
+// A dynamic string table that runs past the kept head (libcrypto's
+// does, past 256 KiB) leaves dynamic_known false; the names that were
+// read are whole, never empty or cut short. A larger head reads them all.
+TEST(HardenElf, NamesPastTheHeadAreUnknownNotEmpty) {
+  t::TempDir dir;
+  std::string bin = CompileProgram(dir, "-Wl,--no-as-needed -lm");
+  if (bin.empty()) GTEST_SKIP() << "no C compiler";
+  ElfInfo full = ScanElf(bin, 4096);
+  ASSERT_TRUE(full.dynamic_known);
+  ASSERT_FALSE(full.needed.empty());
+  bool some_unknown = false;
+  for (size_t head = 512; head < 16384; head += 8) {
+    ElfScanner s(bin.size(), head);
+    s.Feed(std::span(bin.data(), bin.size()));
+    ElfInfo info = s.Finish();
+    if (info.dynamic_known) {
+      EXPECT_EQ(info.needed, full.needed) << "head " << head;
+      continue;
+    }
+    some_unknown = true;
+    for (const std::string& name : info.needed) {
+      EXPECT_NE(std::find(full.needed.begin(), full.needed.end(), name),
+                full.needed.end())
+          << "head " << head << ": '" << name << "'";
+    }
+  }
+  EXPECT_TRUE(some_unknown);
+}
+
 TEST(HardenElf, SurvivesTruncatedAndCorruptHeaders) {
   t::TempDir dir;
   std::string bin = CompileProgram(dir, "-g");

@@ -9,6 +9,8 @@ namespace cinch::slim {
 namespace {
 
 constexpr int kMaxSymlinks = 40;  // as Linux's path walk
+// How much of an ELF file a second scan keeps whole to read its names.
+constexpr uint64_t kMaxElfHeadBytes = 64 << 20;
 constexpr int kMaxDepth = 64;
 constexpr uint16_t kEmX8664 = 62, kEmAarch64 = 183;
 constexpr std::string_view kDefaultPath =
@@ -152,13 +154,24 @@ std::optional<harden::ElfInfo> ClosureFinder::Elf(const std::string& path) {
   std::optional<harden::ElfInfo> result;
   auto it = tree_.find(path);
   if (it != tree_.end() && IsFile(it->second) && it->second.entry.size >= 64) {
-    harden::ElfScanner scanner(it->second.entry.size);
-    (void)spool_.Copy(it->second, [&](std::span<const char> b) -> Status {
-      scanner.Feed(b);
-      if (scanner.rejected()) return Fail("not ELF");
-      return {};
-    });
-    if (scanner.is_elf()) result = scanner.Finish();
+    auto scan = [&](size_t head) -> std::optional<harden::ElfInfo> {
+      harden::ElfScanner scanner(it->second.entry.size, head);
+      (void)spool_.Copy(it->second, [&](std::span<const char> b) -> Status {
+        scanner.Feed(b);
+        if (scanner.rejected()) return Fail("not ELF");
+        return {};
+      });
+      if (!scanner.is_elf()) return std::nullopt;
+      return scanner.Finish();
+    };
+    result = scan(harden::ElfScanner::kHeadBytes);
+    // The names of a large library's dynamic string table (libcrypto's)
+    // may lie past the usual head: the spool can be read again, whole.
+    if (result && !result->is_static && !result->dynamic_known &&
+        it->second.entry.size > harden::ElfScanner::kHeadBytes) {
+      result = scan(
+          size_t(std::min<uint64_t>(it->second.entry.size, kMaxElfHeadBytes)));
+    }
   }
   elf_cache_[path] = result;
   return result;
