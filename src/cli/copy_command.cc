@@ -40,7 +40,22 @@ std::string Describe(const CopyEvent& e, std::string_view mount_from) {
   return "";
 }
 
+bool NamesTransport(std::string_view destination) {
+  for (std::string_view t :
+       {"docker://", "oci:", "oci-archive:", "docker-archive:"}) {
+    if (destination.starts_with(t)) return true;
+  }
+  return false;
+}
+
 int RunCopy(const CopyArgs& args, const GlobalOptions& g) {
+  if (!NamesTransport(args.destination)) {
+    PrintError(fmt::format(
+        "'{}': name the destination's transport: docker://HOST/REPO[:TAG], "
+        "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]",
+        args.destination));
+    return kExitUsage;
+  }
   OpenOptions from = args.from;
   if (!args.platform.empty()) {
     auto platform = ParsePlatform(args.platform);
@@ -69,10 +84,10 @@ int RunCopy(const CopyArgs& args, const GlobalOptions& g) {
   }
   // Registries take push options; local destinations go through OpenSink.
   std::string_view dest = args.destination;
-  auto sink = dest.starts_with(kRegistryPrefix)
-                  ? OpenRegistrySink(dest.substr(kRegistryPrefix.size()),
-                                     args.to, push)
-                  : OpenSink(dest, args.to);
+  auto sink =
+      dest.starts_with(kRegistryPrefix)
+          ? OpenRegistrySink(dest.substr(kRegistryPrefix.size()), args.to, push)
+          : OpenSink(dest, args.to);
   if (!sink) {
     PrintError(sink.error().message);
     return kExitInput;
@@ -99,7 +114,8 @@ int RunCopy(const CopyArgs& args, const GlobalOptions& g) {
 CommandRunner RegisterCopy(CLI::App& app, const GlobalOptions& g) {
   auto args = std::make_shared<CopyArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "copy", "Copy an image between registries and local layouts, keeping "
+      "copy",
+      "Copy an image between registries and local layouts, keeping "
       "its digests");
   cmd->add_option("source", args->source,
                   "Image: docker://[HOST/]REPO[:TAG|@DIGEST], oci:DIR[:TAG], "
