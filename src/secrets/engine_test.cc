@@ -114,6 +114,9 @@ TEST(SecretEngine, PlaceholdersAndReferencesAreNotSecrets) {
            "key = AKIAXXXXXXXXXXXXXXXX",
            "token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
            "//npm.example.test/:_authToken=${NPM_TOKEN}",
+           // Python's urllib: code, not an .npmrc.
+           "proxy_auth = base64.b64encode(proxy_passwd.encode()).decode()",
+           "_auth = base64.b64encode(user_passwd.encode()).decode('ascii')",
            "DATABASE_URL=postgres://user:password@localhost/db",
            "DATABASE_URL=postgres://user:${DB_PASSWORD}@localhost/db",
            "password = getpass.getpass(prompt)",
