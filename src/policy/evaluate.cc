@@ -126,7 +126,10 @@ void CheckVulns(const Policy& p, const Facts& f, Collector& c) {
   if (!f.vulnerabilities_checked) {
     c.Add(kVulnerability,
           "vulnerabilities were not checked (give --db with an advisory "
-          "database)");
+          "database)")
+        .fix =
+        "import advisories (cinch db import PATH|URL) and pass --db, or "
+        "remove rules.vulnerabilities from the policy";
     return;
   }
   for (const VulnFinding& v : f.vulnerabilities) {
