@@ -12,6 +12,7 @@
 #include "catalog/os_release.h"
 #include "catalog/python.h"
 #include "catalog/rpm.h"
+#include "catalog/ruby.h"
 
 namespace cinch {
 
@@ -84,6 +85,7 @@ ImageCataloger::ImageCataloger(const Image& image) : image_(image) {
   catalogers_.push_back(Own<BinaryCataloger>(owned_, n));
   catalogers_.push_back(Own<GoModCataloger>(owned_, n));
   catalogers_.push_back(Own<JavaCataloger>(owned_, n));
+  catalogers_.push_back(Own<GemCataloger>(owned_, n));
   for (auto& a : owned_) analyzers_.push_back(a.get());
 }
 

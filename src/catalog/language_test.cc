@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "catalog/npm.h"
 #include "catalog/python.h"
+#include "catalog/ruby.h"
 #include "tests/fixtures/image_builder.h"
 
 namespace cinch {
@@ -356,6 +357,130 @@ TEST(RustBinaryTest, ReadsCargoAuditableSection) {
   EXPECT_EQ(serde->purl, "pkg:cargo/serde@1.0.190");
   EXPECT_EQ(Find(c.packages, "app")->depends_on,
             std::vector<std::string>{serde->purl});
+}
+
+// Written by rubygems 3.3 (Debian 12's ruby3.1) for the typeprof gem and
+// by gem2deb for Debian's ruby-net-telnet; the long fields are shortened.
+constexpr char kTypeprofGemspec[] =
+    R"(# -*- encoding: utf-8 -*-
+# stub: typeprof 0.21.2 ruby lib
+
+Gem::Specification.new do |s|
+  s.name = "typeprof".freeze
+  s.version = "0.21.2"
+
+  s.required_rubygems_version = Gem::Requirement.new(">= 0".freeze) if s.respond_to? :required_rubygems_version=
+  s.metadata = { "homepage_uri" => "https://github.com/ruby/typeprof" } if s.respond_to? :metadata=
+  s.require_paths = ["lib".freeze]
+  s.authors = ["Yusuke Endoh".freeze]
+  s.description = "TypeProf performs a type analysis.\n".freeze
+  s.licenses = ["MIT".freeze]
+  s.rubygems_version = "3.3.7".freeze
+
+  s.installed_by_version = "3.3.7" if s.respond_to? :installed_by_version
+
+  if s.respond_to? :specification_version then
+    s.specification_version = 4
+  end
+
+  if s.respond_to? :add_runtime_dependency then
+    s.add_runtime_dependency(%q<rbs>.freeze, [">= 1.8.1"])
+  else
+    s.add_dependency(%q<rbs>.freeze, [">= 1.8.1"])
+  end
+end
+)";
+
+constexpr char kNetTelnetGemspec[] =
+    R"(Gem::Specification.new do |s|
+  s.name = "net-telnet".freeze
+  s.version = "0.2.0"
+  s.licenses = ["ruby".freeze]
+
+  if s.respond_to? :add_runtime_dependency then
+    s.add_development_dependency(%q<bundler>.freeze, [">= 0"])
+  else
+    s.add_dependency(%q<bundler>.freeze, [">= 0"])
+  end
+end
+)";
+
+TEST(GemTest, ReadsNameVersionLicencesAndRuntimeDependencies) {
+  auto typeprof = ParseGemspec(kTypeprofGemspec);
+  ASSERT_TRUE(typeprof) << typeprof.error().message;
+  EXPECT_EQ(typeprof->name, "typeprof");
+  EXPECT_EQ(typeprof->version, "0.21.2");
+  EXPECT_EQ(typeprof->licenses, std::vector<std::string>{"MIT"});
+  EXPECT_EQ(typeprof->depends_on, std::vector<std::string>{"rbs"});
+
+  // Development dependencies, also in the else branch, are left out.
+  auto telnet = ParseGemspec(kNetTelnetGemspec);
+  ASSERT_TRUE(telnet) << telnet.error().message;
+  EXPECT_EQ(telnet->licenses, std::vector<std::string>{"Ruby"});
+  EXPECT_TRUE(telnet->depends_on.empty());
+
+  // Hand-written forms: single quotes, `license =`, a call without
+  // parentheses, an escaped quote.
+  auto hand = ParseGemspec(
+      "Gem::Specification.new do |spec|\n  spec.name    = 'my\\'gem'\n"
+      "  spec.version = '1.0.0.pre'\n  spec.license = 'Apache-2.0'\n"
+      "  spec.add_dependency 'rack', '>= 2'\nend\n");
+  ASSERT_TRUE(hand) << hand.error().message;
+  EXPECT_EQ(hand->name, "my'gem");
+  EXPECT_EQ(hand->version, "1.0.0.pre");
+  EXPECT_EQ(hand->licenses, std::vector<std::string>{"Apache-2.0"});
+  EXPECT_EQ(hand->depends_on, std::vector<std::string>{"rack"});
+
+  EXPECT_FALSE(ParseGemspec("s.version = \"1.0\"\n"));
+  EXPECT_FALSE(ParseGemspec("s.name = \"x\"\n"));
+  EXPECT_FALSE(ParseGemspec("s.name = \"unterminated\ns.version = \"1\"\n"));
+}
+
+TEST(GemTest, ImageGemsHaveLayersOwnersAndSkipSourceTrees) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("etc/os-release", "ID=debian\nVERSION_ID=12\n")
+              .File("var/lib/dpkg/status",
+                    "Package: ruby-net-telnet\nStatus: install ok installed\n"
+                    "Version: 0.2.0-1\nArchitecture: all\n")
+              .File("var/lib/dpkg/info/ruby-net-telnet.list",
+                    "/usr/share/rubygems-integration/all/specifications/"
+                    "net-telnet-0.2.0.gemspec\n")
+              .File("usr/share/rubygems-integration/all/specifications/"
+                    "net-telnet-0.2.0.gemspec",
+                    kNetTelnetGemspec))
+      .Layer(
+          t::LayerBuilder()
+              .File("usr/local/bundle/specifications/typeprof-0.21.2.gemspec",
+                    kTypeprofGemspec)
+              .File("usr/local/bundle/specifications/rbs-2.1.0.gemspec",
+                    "s.name = \"rbs\"\ns.version = \"2.1.0\"\n")
+              .File("usr/local/bundle/specifications/gone-1.0.gemspec",
+                    "s.name = \"gone\"\ns.version = \"1.0\"\n")
+              .File("app/source.gemspec",
+                    "s.name = \"source\"\ns.version = \"9\"\n"),
+          t::Compression::kGzip, "RUN gem install typeprof")
+      .Layer(t::LayerBuilder().Whiteout(
+          "usr/local/bundle/specifications/gone-1.0.gemspec"));
+  Catalog c = CatalogOf(b);
+  const Package* telnet = Find(c.packages, "net-telnet");
+  ASSERT_NE(telnet, nullptr);
+  EXPECT_EQ(telnet->purl, "pkg:gem/net-telnet@0.2.0");
+  EXPECT_EQ(telnet->layer, 0);
+  EXPECT_EQ(telnet->found_by, "gem");
+  EXPECT_EQ(telnet->owned_by,
+            "pkg:deb/debian/ruby-net-telnet@0.2.0-1?arch=all&distro=debian-12");
+  const Package* typeprof = Find(c.packages, "typeprof");
+  ASSERT_NE(typeprof, nullptr);
+  EXPECT_EQ(typeprof->layer, 1);
+  EXPECT_TRUE(typeprof->owned_by.empty());
+  EXPECT_EQ(typeprof->locations,
+            std::vector<std::string>{
+                "/usr/local/bundle/specifications/typeprof-0.21.2.gemspec"});
+  EXPECT_EQ(typeprof->depends_on,
+            std::vector<std::string>{"pkg:gem/rbs@2.1.0"});
+  EXPECT_EQ(Find(c.packages, "gone"), nullptr);
+  EXPECT_EQ(Find(c.packages, "source"), nullptr);
 }
 
 TEST(LanguageCatalogTest, MarksOwnedPackagesAndDropsDeletedManifests) {
