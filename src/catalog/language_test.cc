@@ -8,6 +8,7 @@
 #include "catalog/apk.h"
 #include "catalog/binary.h"
 #include "catalog/catalog.h"
+#include "catalog/composer.h"
 #include "catalog/npm.h"
 #include "catalog/python.h"
 #include "catalog/ruby.h"
@@ -481,6 +482,92 @@ TEST(GemTest, ImageGemsHaveLayersOwnersAndSkipSourceTrees) {
             std::vector<std::string>{"pkg:gem/rbs@2.1.0"});
   EXPECT_EQ(Find(c.packages, "gone"), nullptr);
   EXPECT_EQ(Find(c.packages, "source"), nullptr);
+}
+
+// A composer.lock as Composer 2 writes it (fields the cataloger does not
+// read shortened away).
+constexpr char kComposerLock[] = R"({
+  "_readme": ["This file locks the dependencies of your project"],
+  "content-hash": "0e7c6f5a4a0d7c1b",
+  "packages": [
+    {"name": "monolog/monolog", "version": "3.5.0",
+     "require": {"php": ">=8.1", "psr/log": "^2.0 || ^3.0"},
+     "type": "library", "license": ["MIT"]},
+    {"name": "psr/log", "version": "3.0.0", "require": {"php": ">=8.0.0"},
+     "license": ["MIT"]},
+    {"name": "Symfony/Polyfill-Mbstring", "version": "v1.28.0",
+     "license": ["MIT", "BSD-3-Clause"]}
+  ],
+  "packages-dev": [
+    {"name": "phpunit/phpunit", "version": "10.5.2",
+     "license": ["BSD-3-Clause"]}
+  ],
+  "platform": {"php": ">=8.1"},
+  "plugin-api-version": "2.6.0"
+})";
+
+TEST(ComposerTest, ReadsLockAndBothInstalledForms) {
+  auto lock = ParseComposerLock(kComposerLock);
+  ASSERT_TRUE(lock) << lock.error().message;
+  ASSERT_EQ(lock->size(), 4u);
+  const Package* monolog = Find(*lock, "monolog/monolog");
+  ASSERT_NE(monolog, nullptr);
+  EXPECT_EQ(monolog->version, "3.5.0");
+  EXPECT_EQ(monolog->licenses, std::vector<std::string>{"MIT"});
+  EXPECT_EQ(monolog->depends_on, (std::vector<std::string>{"php", "psr/log"}));
+  const Package* mbstring = Find(*lock, "symfony/polyfill-mbstring");
+  ASSERT_NE(mbstring, nullptr);
+  EXPECT_EQ(mbstring->version, "v1.28.0");
+  EXPECT_EQ(mbstring->licenses,
+            (std::vector<std::string>{"MIT", "BSD-3-Clause"}));
+  EXPECT_NE(Find(*lock, "phpunit/phpunit"), nullptr);
+
+  // Composer 1: a bare array; Composer 2: {"packages": [...]}.
+  auto v1 = ParseComposerInstalled(
+      R"([{"name": "psr/log", "version": "1.1.4", "license": "MIT"},
+          {"name": "no/version"}, 7])");
+  ASSERT_TRUE(v1) << v1.error().message;
+  ASSERT_EQ(v1->size(), 1u);
+  EXPECT_EQ((*v1)[0].licenses, std::vector<std::string>{"MIT"});
+  auto v2 = ParseComposerInstalled(
+      R"({"packages": [{"name": "psr/log", "version": "3.0.0"}],
+          "dev": true, "dev-package-names": []})");
+  ASSERT_TRUE(v2) << v2.error().message;
+  ASSERT_EQ(v2->size(), 1u);
+  EXPECT_EQ((*v2)[0].version, "3.0.0");
+
+  EXPECT_FALSE(ParseComposerLock("{\"packages\": {}}"));
+  EXPECT_FALSE(ParseComposerLock("[1, 2"));
+  EXPECT_FALSE(ParseComposerInstalled("\"text\""));
+}
+
+TEST(ComposerTest, ImagePackagesHavePurlsEdgesAndLayers) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("srv/app/composer.lock", kComposerLock)
+              .File("srv/app/vendor/psr/log/composer.lock",
+                    R"({"packages": [{"name": "dev/tool", "version": "1"}]})"))
+      .Layer(t::LayerBuilder().File(
+                 "srv/app/vendor/composer/installed.json",
+                 R"({"packages": [{"name": "psr/log", "version": "3.0.0"}]})"),
+             t::Compression::kGzip, "RUN composer install");
+  Catalog c = CatalogOf(b);
+  const Package* monolog = Find(c.packages, "monolog/monolog");
+  ASSERT_NE(monolog, nullptr);
+  EXPECT_EQ(monolog->purl, "pkg:composer/monolog/monolog@3.5.0");
+  EXPECT_EQ(monolog->found_by, "composer");
+  EXPECT_EQ(monolog->layer, 0);
+  EXPECT_EQ(monolog->depends_on,
+            std::vector<std::string>{"pkg:composer/psr/log@3.0.0"});
+  const Package* log = Find(c.packages, "psr/log");
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->locations, (std::vector<std::string>{
+                                "/srv/app/composer.lock",
+                                "/srv/app/vendor/composer/installed.json"}));
+  EXPECT_EQ(Find(c.packages, "dev/tool"), nullptr);
+  const Package* mbstring = Find(c.packages, "symfony/polyfill-mbstring");
+  ASSERT_NE(mbstring, nullptr);
+  EXPECT_EQ(mbstring->purl, "pkg:composer/symfony/polyfill-mbstring@v1.28.0");
 }
 
 TEST(LanguageCatalogTest, MarksOwnedPackagesAndDropsDeletedManifests) {
