@@ -7,6 +7,7 @@
 #include "catalog/apk.h"
 #include "catalog/binary.h"
 #include "catalog/composer.h"
+#include "catalog/dotnet.h"
 #include "catalog/dpkg.h"
 #include "catalog/java.h"
 #include "catalog/npm.h"
@@ -88,6 +89,7 @@ ImageCataloger::ImageCataloger(const Image& image) : image_(image) {
   catalogers_.push_back(Own<JavaCataloger>(owned_, n));
   catalogers_.push_back(Own<GemCataloger>(owned_, n));
   catalogers_.push_back(Own<ComposerCataloger>(owned_, n));
+  catalogers_.push_back(Own<DotnetCataloger>(owned_, n));
   for (auto& a : owned_) analyzers_.push_back(a.get());
 }
 

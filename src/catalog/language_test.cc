@@ -9,6 +9,7 @@
 #include "catalog/binary.h"
 #include "catalog/catalog.h"
 #include "catalog/composer.h"
+#include "catalog/dotnet.h"
 #include "catalog/npm.h"
 #include "catalog/python.h"
 #include "catalog/ruby.h"
@@ -568,6 +569,78 @@ TEST(ComposerTest, ImagePackagesHavePurlsEdgesAndLayers) {
   const Package* mbstring = Find(c.packages, "symfony/polyfill-mbstring");
   ASSERT_NE(mbstring, nullptr);
   EXPECT_EQ(mbstring->purl, "pkg:composer/symfony/polyfill-mbstring@v1.28.0");
+}
+
+// The shape the .NET SDK writes for `dotnet publish` of an application
+// with one NuGet reference (hashes shortened).
+constexpr char kDepsJson[] = R"({
+  "runtimeTarget": {"name": ".NETCoreApp,Version=v8.0", "signature": ""},
+  "compilationOptions": {},
+  "targets": {
+    ".NETCoreApp,Version=v8.0": {
+      "webapp/1.0.0": {
+        "dependencies": {"Serilog.Sinks.Console": "5.0.1", "Lib": "1.0.0"},
+        "runtime": {"webapp.dll": {}}
+      },
+      "Serilog/3.1.1": {"runtime": {"lib/net7.0/Serilog.dll": {}}},
+      "Serilog.Sinks.Console/5.0.1": {
+        "dependencies": {"Serilog": "3.1.1"},
+        "runtime": {"lib/net7.0/Serilog.Sinks.Console.dll": {}}
+      },
+      "Lib/1.0.0": {"runtime": {"Lib.dll": {}}}
+    }
+  },
+  "libraries": {
+    "webapp/1.0.0": {"type": "project", "serviceable": false, "sha512": ""},
+    "Serilog/3.1.1": {"type": "package", "serviceable": true,
+                      "sha512": "sha512-P6G4", "path": "serilog/3.1.1"},
+    "Serilog.Sinks.Console/5.0.1": {"type": "package", "serviceable": true,
+                                    "sha512": "sha512-vJ9",
+                                    "path": "serilog.sinks.console/5.0.1"},
+    "Lib/1.0.0": {"type": "project", "serviceable": false, "sha512": ""}
+  }
+})";
+
+TEST(DotnetTest, ReadsPackageLibrariesWithDependencies) {
+  auto deps = ParseDepsJson(kDepsJson);
+  ASSERT_TRUE(deps) << deps.error().message;
+  ASSERT_EQ(deps->size(), 2u);
+  const Package* console = Find(*deps, "Serilog.Sinks.Console");
+  ASSERT_NE(console, nullptr);
+  EXPECT_EQ(console->version, "5.0.1");
+  EXPECT_EQ(console->depends_on, std::vector<std::string>{"Serilog"});
+  EXPECT_EQ(Find(*deps, "webapp"), nullptr);
+  EXPECT_EQ(Find(*deps, "Lib"), nullptr);
+
+  auto empty = ParseDepsJson(R"({"runtimeTarget": {}})");
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_TRUE(empty->empty());
+  EXPECT_FALSE(ParseDepsJson(R"({"libraries": []})"));
+  EXPECT_FALSE(ParseDepsJson("[]"));
+  auto odd = ParseDepsJson(
+      R"({"libraries": {"NoVersion": {"type": "package"},
+                        "A/": {"type": "package"}, "B/1": 3,
+                        "C/2": {"type": 1}}})");
+  ASSERT_TRUE(odd) << odd.error().message;
+  EXPECT_TRUE(odd->empty());
+}
+
+TEST(DotnetTest, ImagePackagesHaveNugetPurlsAndEdges) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder().File("etc/os-release", "ID=debian\n"))
+      .Layer(t::LayerBuilder().File("app/webapp.deps.json", kDepsJson),
+             t::Compression::kGzip, "COPY /app /app");
+  Catalog c = CatalogOf(b);
+  const Package* serilog = Find(c.packages, "Serilog");
+  ASSERT_NE(serilog, nullptr);
+  EXPECT_EQ(serilog->purl, "pkg:nuget/Serilog@3.1.1");
+  EXPECT_EQ(serilog->layer, 1);
+  EXPECT_EQ(serilog->found_by, "dotnet-deps");
+  EXPECT_EQ(serilog->locations,
+            std::vector<std::string>{"/app/webapp.deps.json"});
+  const Package* console = Find(c.packages, "Serilog.Sinks.Console");
+  ASSERT_NE(console, nullptr);
+  EXPECT_EQ(console->depends_on, std::vector<std::string>{serilog->purl});
 }
 
 TEST(LanguageCatalogTest, MarksOwnedPackagesAndDropsDeletedManifests) {
