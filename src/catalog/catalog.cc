@@ -6,12 +6,15 @@
 
 #include "catalog/apk.h"
 #include "catalog/binary.h"
+#include "catalog/composer.h"
+#include "catalog/dotnet.h"
 #include "catalog/dpkg.h"
 #include "catalog/java.h"
 #include "catalog/npm.h"
 #include "catalog/os_release.h"
 #include "catalog/python.h"
 #include "catalog/rpm.h"
+#include "catalog/ruby.h"
 
 namespace cinch {
 
@@ -84,6 +87,9 @@ ImageCataloger::ImageCataloger(const Image& image) : image_(image) {
   catalogers_.push_back(Own<BinaryCataloger>(owned_, n));
   catalogers_.push_back(Own<GoModCataloger>(owned_, n));
   catalogers_.push_back(Own<JavaCataloger>(owned_, n));
+  catalogers_.push_back(Own<GemCataloger>(owned_, n));
+  catalogers_.push_back(Own<ComposerCataloger>(owned_, n));
+  catalogers_.push_back(Own<DotnetCataloger>(owned_, n));
   for (auto& a : owned_) analyzers_.push_back(a.get());
 }
 

@@ -8,8 +8,11 @@
 #include "catalog/apk.h"
 #include "catalog/binary.h"
 #include "catalog/catalog.h"
+#include "catalog/composer.h"
+#include "catalog/dotnet.h"
 #include "catalog/npm.h"
 #include "catalog/python.h"
+#include "catalog/ruby.h"
 #include "tests/fixtures/image_builder.h"
 
 namespace cinch {
@@ -356,6 +359,288 @@ TEST(RustBinaryTest, ReadsCargoAuditableSection) {
   EXPECT_EQ(serde->purl, "pkg:cargo/serde@1.0.190");
   EXPECT_EQ(Find(c.packages, "app")->depends_on,
             std::vector<std::string>{serde->purl});
+}
+
+// Written by rubygems 3.3 (Debian 12's ruby3.1) for the typeprof gem and
+// by gem2deb for Debian's ruby-net-telnet; the long fields are shortened.
+constexpr char kTypeprofGemspec[] =
+    R"(# -*- encoding: utf-8 -*-
+# stub: typeprof 0.21.2 ruby lib
+
+Gem::Specification.new do |s|
+  s.name = "typeprof".freeze
+  s.version = "0.21.2"
+
+  s.required_rubygems_version = Gem::Requirement.new(">= 0".freeze) if s.respond_to? :required_rubygems_version=
+  s.metadata = { "homepage_uri" => "https://github.com/ruby/typeprof" } if s.respond_to? :metadata=
+  s.require_paths = ["lib".freeze]
+  s.authors = ["Yusuke Endoh".freeze]
+  s.description = "TypeProf performs a type analysis.\n".freeze
+  s.licenses = ["MIT".freeze]
+  s.rubygems_version = "3.3.7".freeze
+
+  s.installed_by_version = "3.3.7" if s.respond_to? :installed_by_version
+
+  if s.respond_to? :specification_version then
+    s.specification_version = 4
+  end
+
+  if s.respond_to? :add_runtime_dependency then
+    s.add_runtime_dependency(%q<rbs>.freeze, [">= 1.8.1"])
+  else
+    s.add_dependency(%q<rbs>.freeze, [">= 1.8.1"])
+  end
+end
+)";
+
+constexpr char kNetTelnetGemspec[] =
+    R"(Gem::Specification.new do |s|
+  s.name = "net-telnet".freeze
+  s.version = "0.2.0"
+  s.licenses = ["ruby".freeze]
+
+  if s.respond_to? :add_runtime_dependency then
+    s.add_development_dependency(%q<bundler>.freeze, [">= 0"])
+  else
+    s.add_dependency(%q<bundler>.freeze, [">= 0"])
+  end
+end
+)";
+
+TEST(GemTest, ReadsNameVersionLicencesAndRuntimeDependencies) {
+  auto typeprof = ParseGemspec(kTypeprofGemspec);
+  ASSERT_TRUE(typeprof) << typeprof.error().message;
+  EXPECT_EQ(typeprof->name, "typeprof");
+  EXPECT_EQ(typeprof->version, "0.21.2");
+  EXPECT_EQ(typeprof->licenses, std::vector<std::string>{"MIT"});
+  EXPECT_EQ(typeprof->depends_on, std::vector<std::string>{"rbs"});
+
+  // Development dependencies, also in the else branch, are left out.
+  auto telnet = ParseGemspec(kNetTelnetGemspec);
+  ASSERT_TRUE(telnet) << telnet.error().message;
+  EXPECT_EQ(telnet->licenses, std::vector<std::string>{"Ruby"});
+  EXPECT_TRUE(telnet->depends_on.empty());
+
+  // Hand-written forms: single quotes, `license =`, a call without
+  // parentheses, an escaped quote.
+  auto hand = ParseGemspec(
+      "Gem::Specification.new do |spec|\n  spec.name    = 'my\\'gem'\n"
+      "  spec.version = '1.0.0.pre'\n  spec.license = 'Apache-2.0'\n"
+      "  spec.add_dependency 'rack', '>= 2'\nend\n");
+  ASSERT_TRUE(hand) << hand.error().message;
+  EXPECT_EQ(hand->name, "my'gem");
+  EXPECT_EQ(hand->version, "1.0.0.pre");
+  EXPECT_EQ(hand->licenses, std::vector<std::string>{"Apache-2.0"});
+  EXPECT_EQ(hand->depends_on, std::vector<std::string>{"rack"});
+
+  EXPECT_FALSE(ParseGemspec("s.version = \"1.0\"\n"));
+  EXPECT_FALSE(ParseGemspec("s.name = \"x\"\n"));
+  EXPECT_FALSE(ParseGemspec("s.name = \"unterminated\ns.version = \"1\"\n"));
+}
+
+TEST(GemTest, ImageGemsHaveLayersOwnersAndSkipSourceTrees) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("etc/os-release", "ID=debian\nVERSION_ID=12\n")
+              .File("var/lib/dpkg/status",
+                    "Package: ruby-net-telnet\nStatus: install ok installed\n"
+                    "Version: 0.2.0-1\nArchitecture: all\n")
+              .File("var/lib/dpkg/info/ruby-net-telnet.list",
+                    "/usr/share/rubygems-integration/all/specifications/"
+                    "net-telnet-0.2.0.gemspec\n")
+              .File("usr/share/rubygems-integration/all/specifications/"
+                    "net-telnet-0.2.0.gemspec",
+                    kNetTelnetGemspec))
+      .Layer(
+          t::LayerBuilder()
+              .File("usr/local/bundle/specifications/typeprof-0.21.2.gemspec",
+                    kTypeprofGemspec)
+              .File("usr/local/bundle/specifications/rbs-2.1.0.gemspec",
+                    "s.name = \"rbs\"\ns.version = \"2.1.0\"\n")
+              .File("usr/local/bundle/specifications/gone-1.0.gemspec",
+                    "s.name = \"gone\"\ns.version = \"1.0\"\n")
+              .File("app/source.gemspec",
+                    "s.name = \"source\"\ns.version = \"9\"\n"),
+          t::Compression::kGzip, "RUN gem install typeprof")
+      .Layer(t::LayerBuilder().Whiteout(
+          "usr/local/bundle/specifications/gone-1.0.gemspec"));
+  Catalog c = CatalogOf(b);
+  const Package* telnet = Find(c.packages, "net-telnet");
+  ASSERT_NE(telnet, nullptr);
+  EXPECT_EQ(telnet->purl, "pkg:gem/net-telnet@0.2.0");
+  EXPECT_EQ(telnet->layer, 0);
+  EXPECT_EQ(telnet->found_by, "gem");
+  EXPECT_EQ(telnet->owned_by,
+            "pkg:deb/debian/ruby-net-telnet@0.2.0-1?arch=all&distro=debian-12");
+  const Package* typeprof = Find(c.packages, "typeprof");
+  ASSERT_NE(typeprof, nullptr);
+  EXPECT_EQ(typeprof->layer, 1);
+  EXPECT_TRUE(typeprof->owned_by.empty());
+  EXPECT_EQ(typeprof->locations,
+            std::vector<std::string>{
+                "/usr/local/bundle/specifications/typeprof-0.21.2.gemspec"});
+  EXPECT_EQ(typeprof->depends_on,
+            std::vector<std::string>{"pkg:gem/rbs@2.1.0"});
+  EXPECT_EQ(Find(c.packages, "gone"), nullptr);
+  EXPECT_EQ(Find(c.packages, "source"), nullptr);
+}
+
+// A composer.lock as Composer 2 writes it (fields the cataloger does not
+// read shortened away).
+constexpr char kComposerLock[] = R"({
+  "_readme": ["This file locks the dependencies of your project"],
+  "content-hash": "0e7c6f5a4a0d7c1b",
+  "packages": [
+    {"name": "monolog/monolog", "version": "3.5.0",
+     "require": {"php": ">=8.1", "psr/log": "^2.0 || ^3.0"},
+     "type": "library", "license": ["MIT"]},
+    {"name": "psr/log", "version": "3.0.0", "require": {"php": ">=8.0.0"},
+     "license": ["MIT"]},
+    {"name": "Symfony/Polyfill-Mbstring", "version": "v1.28.0",
+     "license": ["MIT", "BSD-3-Clause"]}
+  ],
+  "packages-dev": [
+    {"name": "phpunit/phpunit", "version": "10.5.2",
+     "license": ["BSD-3-Clause"]}
+  ],
+  "platform": {"php": ">=8.1"},
+  "plugin-api-version": "2.6.0"
+})";
+
+TEST(ComposerTest, ReadsLockAndBothInstalledForms) {
+  auto lock = ParseComposerLock(kComposerLock);
+  ASSERT_TRUE(lock) << lock.error().message;
+  ASSERT_EQ(lock->size(), 4u);
+  const Package* monolog = Find(*lock, "monolog/monolog");
+  ASSERT_NE(monolog, nullptr);
+  EXPECT_EQ(monolog->version, "3.5.0");
+  EXPECT_EQ(monolog->licenses, std::vector<std::string>{"MIT"});
+  EXPECT_EQ(monolog->depends_on, (std::vector<std::string>{"php", "psr/log"}));
+  const Package* mbstring = Find(*lock, "symfony/polyfill-mbstring");
+  ASSERT_NE(mbstring, nullptr);
+  EXPECT_EQ(mbstring->version, "v1.28.0");
+  EXPECT_EQ(mbstring->licenses,
+            (std::vector<std::string>{"MIT", "BSD-3-Clause"}));
+  EXPECT_NE(Find(*lock, "phpunit/phpunit"), nullptr);
+
+  // Composer 1: a bare array; Composer 2: {"packages": [...]}.
+  auto v1 = ParseComposerInstalled(
+      R"([{"name": "psr/log", "version": "1.1.4", "license": "MIT"},
+          {"name": "no/version"}, 7])");
+  ASSERT_TRUE(v1) << v1.error().message;
+  ASSERT_EQ(v1->size(), 1u);
+  EXPECT_EQ((*v1)[0].licenses, std::vector<std::string>{"MIT"});
+  auto v2 = ParseComposerInstalled(
+      R"({"packages": [{"name": "psr/log", "version": "3.0.0"}],
+          "dev": true, "dev-package-names": []})");
+  ASSERT_TRUE(v2) << v2.error().message;
+  ASSERT_EQ(v2->size(), 1u);
+  EXPECT_EQ((*v2)[0].version, "3.0.0");
+
+  EXPECT_FALSE(ParseComposerLock("{\"packages\": {}}"));
+  EXPECT_FALSE(ParseComposerLock("[1, 2"));
+  EXPECT_FALSE(ParseComposerInstalled("\"text\""));
+}
+
+TEST(ComposerTest, ImagePackagesHavePurlsEdgesAndLayers) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("srv/app/composer.lock", kComposerLock)
+              .File("srv/app/vendor/psr/log/composer.lock",
+                    R"({"packages": [{"name": "dev/tool", "version": "1"}]})"))
+      .Layer(t::LayerBuilder().File(
+                 "srv/app/vendor/composer/installed.json",
+                 R"({"packages": [{"name": "psr/log", "version": "3.0.0"}]})"),
+             t::Compression::kGzip, "RUN composer install");
+  Catalog c = CatalogOf(b);
+  const Package* monolog = Find(c.packages, "monolog/monolog");
+  ASSERT_NE(monolog, nullptr);
+  EXPECT_EQ(monolog->purl, "pkg:composer/monolog/monolog@3.5.0");
+  EXPECT_EQ(monolog->found_by, "composer");
+  EXPECT_EQ(monolog->layer, 0);
+  EXPECT_EQ(monolog->depends_on,
+            std::vector<std::string>{"pkg:composer/psr/log@3.0.0"});
+  const Package* log = Find(c.packages, "psr/log");
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->locations, (std::vector<std::string>{
+                                "/srv/app/composer.lock",
+                                "/srv/app/vendor/composer/installed.json"}));
+  EXPECT_EQ(Find(c.packages, "dev/tool"), nullptr);
+  const Package* mbstring = Find(c.packages, "symfony/polyfill-mbstring");
+  ASSERT_NE(mbstring, nullptr);
+  EXPECT_EQ(mbstring->purl, "pkg:composer/symfony/polyfill-mbstring@v1.28.0");
+}
+
+// The shape the .NET SDK writes for `dotnet publish` of an application
+// with one NuGet reference (hashes shortened).
+constexpr char kDepsJson[] = R"({
+  "runtimeTarget": {"name": ".NETCoreApp,Version=v8.0", "signature": ""},
+  "compilationOptions": {},
+  "targets": {
+    ".NETCoreApp,Version=v8.0": {
+      "webapp/1.0.0": {
+        "dependencies": {"Serilog.Sinks.Console": "5.0.1", "Lib": "1.0.0"},
+        "runtime": {"webapp.dll": {}}
+      },
+      "Serilog/3.1.1": {"runtime": {"lib/net7.0/Serilog.dll": {}}},
+      "Serilog.Sinks.Console/5.0.1": {
+        "dependencies": {"Serilog": "3.1.1"},
+        "runtime": {"lib/net7.0/Serilog.Sinks.Console.dll": {}}
+      },
+      "Lib/1.0.0": {"runtime": {"Lib.dll": {}}}
+    }
+  },
+  "libraries": {
+    "webapp/1.0.0": {"type": "project", "serviceable": false, "sha512": ""},
+    "Serilog/3.1.1": {"type": "package", "serviceable": true,
+                      "sha512": "sha512-P6G4", "path": "serilog/3.1.1"},
+    "Serilog.Sinks.Console/5.0.1": {"type": "package", "serviceable": true,
+                                    "sha512": "sha512-vJ9",
+                                    "path": "serilog.sinks.console/5.0.1"},
+    "Lib/1.0.0": {"type": "project", "serviceable": false, "sha512": ""}
+  }
+})";
+
+TEST(DotnetTest, ReadsPackageLibrariesWithDependencies) {
+  auto deps = ParseDepsJson(kDepsJson);
+  ASSERT_TRUE(deps) << deps.error().message;
+  ASSERT_EQ(deps->size(), 2u);
+  const Package* console = Find(*deps, "Serilog.Sinks.Console");
+  ASSERT_NE(console, nullptr);
+  EXPECT_EQ(console->version, "5.0.1");
+  EXPECT_EQ(console->depends_on, std::vector<std::string>{"Serilog"});
+  EXPECT_EQ(Find(*deps, "webapp"), nullptr);
+  EXPECT_EQ(Find(*deps, "Lib"), nullptr);
+
+  auto empty = ParseDepsJson(R"({"runtimeTarget": {}})");
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_TRUE(empty->empty());
+  EXPECT_FALSE(ParseDepsJson(R"({"libraries": []})"));
+  EXPECT_FALSE(ParseDepsJson("[]"));
+  auto odd = ParseDepsJson(
+      R"({"libraries": {"NoVersion": {"type": "package"},
+                        "A/": {"type": "package"}, "B/1": 3,
+                        "C/2": {"type": 1}}})");
+  ASSERT_TRUE(odd) << odd.error().message;
+  EXPECT_TRUE(odd->empty());
+}
+
+TEST(DotnetTest, ImagePackagesHaveNugetPurlsAndEdges) {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder().File("etc/os-release", "ID=debian\n"))
+      .Layer(t::LayerBuilder().File("app/webapp.deps.json", kDepsJson),
+             t::Compression::kGzip, "COPY /app /app");
+  Catalog c = CatalogOf(b);
+  const Package* serilog = Find(c.packages, "Serilog");
+  ASSERT_NE(serilog, nullptr);
+  EXPECT_EQ(serilog->purl, "pkg:nuget/Serilog@3.1.1");
+  EXPECT_EQ(serilog->layer, 1);
+  EXPECT_EQ(serilog->found_by, "dotnet-deps");
+  EXPECT_EQ(serilog->locations,
+            std::vector<std::string>{"/app/webapp.deps.json"});
+  const Package* console = Find(c.packages, "Serilog.Sinks.Console");
+  ASSERT_NE(console, nullptr);
+  EXPECT_EQ(console->depends_on, std::vector<std::string>{serilog->purl});
 }
 
 TEST(LanguageCatalogTest, MarksOwnedPackagesAndDropsDeletedManifests) {

@@ -10,10 +10,32 @@
 namespace cinch {
 namespace {
 
-constexpr std::string_view kSqlitePaths[] = {
+// Where rpm keeps its database: the classic /var/lib/rpm and, on newer
+// Fedora and SUSE, /usr/lib/sysimage/rpm (often /var/lib/rpm links there).
+constexpr std::string_view kDatabasePaths[] = {
     "var/lib/rpm/rpmdb.sqlite",
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages.db",
 };
+
+// The ndb package database (rpm's lib/backend/ndb/rpmpkg.c). All numbers
+// are little-endian 32-bit. The file starts with a header of
+// kNdbHeaderSize bytes (magic "RpmP", format version 0, generation,
+// number of slot pages); the slot pages that follow (the header's page
+// included) hold 16-byte slots (magic "Slot", package index (0 = free),
+// block offset, block count). A slot points at a blob in kNdbBlockSize
+// units: a 16-byte blob head (magic "BlbS", package index, generation,
+// length), then the header blob, then a tail.
+constexpr uint32_t kNdbHeaderMagic = 0x506d7052;  // "RpmP"
+constexpr uint32_t kNdbVersion = 0;
+constexpr uint32_t kNdbSlotMagic = 0x746f6c53;  // "Slot"
+constexpr uint32_t kNdbBlobMagic = 0x53626c42;  // "BlbS"
+constexpr size_t kNdbHeaderSize = 32;
+constexpr size_t kNdbPageSize = 4096;
+constexpr size_t kNdbSlotSize = 16;
+constexpr size_t kNdbBlockSize = 16;
+constexpr size_t kNdbBlobHeadSize = 16;
 
 // rpm tags (lib/rpmtag.h) and types.
 enum RpmTag : uint32_t {
@@ -39,6 +61,11 @@ enum RpmType : uint32_t {
 // Bounds from rpm's own header checks.
 constexpr uint32_t kMaxIndexEntries = 0xffff;
 constexpr uint32_t kMaxDataBytes = 256 << 20;
+
+uint32_t Le32(const char* p) {
+  auto b = [&](int i) { return uint32_t(static_cast<uint8_t>(p[i])); };
+  return b(3) << 24 | b(2) << 16 | b(1) << 8 | b(0);
+}
 
 uint32_t Be32(const char* p) {
   auto b = [&](int i) { return uint32_t(static_cast<uint8_t>(p[i])); };
@@ -209,8 +236,59 @@ Result<RpmDatabase> ParseRpmSqlite(std::string_view bytes) {
   return out;
 }
 
+Result<RpmDatabase> ParseRpmNdb(std::string_view db) {
+  if (db.size() < kNdbHeaderSize || Le32(db.data()) != kNdbHeaderMagic) {
+    return Fail("not an rpm ndb database (no RpmP magic)");
+  }
+  if (uint32_t version = Le32(db.data() + 4); version != kNdbVersion) {
+    return Fail("rpm ndb database version {} is not supported", version);
+  }
+  uint32_t slot_pages = Le32(db.data() + 12);
+  if (slot_pages == 0 || slot_pages > db.size() / kNdbPageSize) {
+    return Fail("rpm ndb: {} slot pages do not fit in {} bytes", slot_pages,
+                db.size());
+  }
+
+  RpmDatabase out;
+  size_t slots_end = size_t(slot_pages) * kNdbPageSize;
+  for (size_t at = kNdbHeaderSize; at + kNdbSlotSize <= slots_end;
+       at += kNdbSlotSize) {
+    const char* slot = db.data() + at;
+    if (Le32(slot) != kNdbSlotMagic) {
+      return Fail("rpm ndb: bad slot magic at offset {}", at);
+    }
+    uint32_t index = Le32(slot + 4);
+    if (index == 0) continue;
+    uint64_t offset = uint64_t(Le32(slot + 8)) * kNdbBlockSize;
+    uint64_t length = uint64_t(Le32(slot + 12)) * kNdbBlockSize;
+    if (offset < slots_end || offset > db.size() ||
+        length > db.size() - offset || length < kNdbBlobHeadSize) {
+      out.problems.push_back(fmt::format(
+          "package {}: blob at offset {} ({} bytes) outside the file", index,
+          offset, length));
+      continue;
+    }
+    const char* head = db.data() + offset;
+    uint32_t blob_length = Le32(head + 12);
+    if (Le32(head) != kNdbBlobMagic || Le32(head + 4) != index ||
+        blob_length > length - kNdbBlobHeadSize) {
+      out.problems.push_back(
+          fmt::format("package {}: bad blob head at offset {}", index, offset));
+      continue;
+    }
+    auto ip = ParseRpmHeader(db.substr(offset + kNdbBlobHeadSize, blob_length));
+    if (!ip) {
+      out.problems.push_back(fmt::format("package {} at offset {}: {}", index,
+                                         offset, ip.error().message));
+      continue;
+    }
+    out.packages.push_back(std::move(*ip));
+  }
+  return out;
+}
+
 bool RpmCataloger::Wants(const Entry& entry) const {
-  for (std::string_view p : kSqlitePaths) {
+  for (std::string_view p : kDatabasePaths) {
     if (entry.path == p) return true;
   }
   return false;
@@ -218,7 +296,9 @@ bool RpmCataloger::Wants(const Entry& entry) const {
 
 Status RpmCataloger::Parse(size_t layer, const std::string& path,
                            std::string_view content) {
-  CINCH_ASSIGN(RpmDatabase db, ParseRpmSqlite(content));
+  CINCH_ASSIGN(RpmDatabase db, path.ends_with(".sqlite")
+                                   ? ParseRpmSqlite(content)
+                                   : ParseRpmNdb(content));
   for (const std::string& problem : db.problems) {
     AddProblem(layer, {"/" + path, int(layer), problem});
   }
@@ -229,7 +309,7 @@ Status RpmCataloger::Parse(size_t layer, const std::string& path,
 void RpmCataloger::Resolve(CatalogContext& ctx, CatalogOutput& out) {
   TakeProblems(out);
   std::vector<InstalledPackage> found;
-  for (std::string_view db_path : kSqlitePaths) {
+  for (std::string_view db_path : kDatabasePaths) {
     std::string path(db_path);
     const auto* entries =
         VisibleVersion(*ctx.tree, path, layers_, &LayerState::databases);

@@ -1,11 +1,12 @@
 // RPM packages: the SQLite package database (rpm 4.16+, RHEL 9, Fedora
-// 33+, /var/lib/rpm/rpmdb.sqlite), whose Packages table holds one rpm
-// header blob per installed package. The header format (index entries of
-// tag, type, offset and count over a data store, big-endian) is the one
-// rpm's lib/header.c and the LSB "Package File Format" describe.
-// Not read yet: the ndb (SUSE, Packages.db) and Berkeley DB (RHEL 8 and
-// older, Packages) databases; images that only have those get no rpm
-// packages.
+// 33+, rpmdb.sqlite), whose Packages table holds one rpm header blob per
+// installed package, and the ndb database (rpm 4.16+ on SUSE,
+// Packages.db), which stores the same blobs in slots of its own file
+// format. The header format (index entries of tag, type, offset and count
+// over a data store, big-endian) is the one rpm's lib/header.c and the LSB
+// "Package File Format" describe.
+// Not read: the Berkeley DB hash database (RHEL 8 and older, CentOS 7,
+// /var/lib/rpm/Packages); images that only have it get no rpm packages.
 #ifndef CINCH_CATALOG_RPM_H_
 #define CINCH_CATALOG_RPM_H_
 
@@ -30,6 +31,9 @@ struct RpmDatabase {
   std::vector<std::string> problems;
 };
 Result<RpmDatabase> ParseRpmSqlite(std::string_view db);
+// Reads every header of an ndb Packages.db held in memory. A bad file
+// header or slot table is an error; a bad blob is a problem and skipped.
+Result<RpmDatabase> ParseRpmNdb(std::string_view db);
 
 class RpmCataloger : public FileCataloger {
  public:

@@ -38,8 +38,9 @@ std::pair<int, std::string> Validate(const std::string& doc) {
     EXPECT_EQ(status, 0) << out;                                    \
   } while (false)
 
-// An image with OS, Python, npm and Go packages, a dependency edge, an
-// unknown licence, a compound expression and a package with no licence.
+// An image with OS, Python, npm, gem, Composer and NuGet packages, a
+// dependency edge, an unknown licence, a compound expression and a
+// package with no licence.
 Sbom SampleSbom() {
   t::ImageBuilder b;
   b.Layer(t::LayerBuilder()
@@ -62,7 +63,16 @@ Sbom SampleSbom() {
                        R"j({"name":"a","version":"1.0.0",
                             "license":"(MIT OR Apache-2.0)"})j")
                  .File("usr/lib/python3/site-packages/x-1.0.dist-info/METADATA",
-                       "Name: x\nVersion: 1.0\nLicense: BSD\n"),
+                       "Name: x\nVersion: 1.0\nLicense: BSD\n")
+                 .File("usr/local/bundle/specifications/rake-13.0.6.gemspec",
+                       "s.name = \"rake\".freeze\ns.version = \"13.0.6\"\n"
+                       "s.licenses = [\"MIT\".freeze]\n")
+                 .File("srv/app/composer.lock",
+                       R"j({"packages": [{"name": "psr/log",
+                            "version": "3.0.0", "license": ["MIT"]}]})j")
+                 .File("app/web.deps.json",
+                       R"j({"libraries": {"Serilog/3.1.1":
+                            {"type": "package"}}})j"),
              t::Compression::kGzip, "RUN npm install && pip install x");
   t::TempDir dir;
   b.WriteOciLayout(dir / "img");
@@ -91,7 +101,7 @@ const Package* Find(const Sbom& s, std::string_view name) {
 
 TEST(SbomWriterTest, EveryFormatValidatesAgainstItsSchema) {
   Sbom sbom = SampleSbom();
-  ASSERT_EQ(sbom.packages.size(), 4u);
+  ASSERT_EQ(sbom.packages.size(), 7u);
   EXPECT_VALID(WriteCycloneDx(sbom, SbomFormat::kCycloneDx16, Options()));
   EXPECT_VALID(WriteCycloneDx(sbom, SbomFormat::kCycloneDx15, Options()));
   EXPECT_VALID(WriteSpdx(sbom, Options()));
