@@ -11,6 +11,7 @@
 #include "harden/harden.h"
 #include "report/inspect_report.h"
 #include "secrets/check.h"
+#include "secrets/names.h"
 
 namespace cinch::harden {
 namespace {
@@ -247,19 +248,6 @@ bool IsNumeric(std::string_view s) {
   });
 }
 
-// Env names that say their value is a credential. Names ending in _FILE,
-// _PATH, _DIR or _URL point at one instead.
-bool SecretName(std::string_view name) {
-  static const std::regex kSecret(
-      "(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
-      "CREDENTIALS?|AUTH)(_|$)",
-      std::regex::icase);
-  static const std::regex kReference("_(FILE|PATH|DIR|URL|NAME)$",
-                                     std::regex::icase);
-  std::string n(name);
-  return std::regex_search(n, kSecret) && !std::regex_search(n, kReference);
-}
-
 // Remote-administration and unauthenticated-by-default services.
 std::string_view SensitivePortName(int port) {
   switch (port) {
@@ -408,7 +396,7 @@ std::vector<ImageFinding> CheckConfig(const Image& image,
     std::string value = eq == std::string::npos ? "" : env.substr(eq + 1);
     bool found = false;
     ScanConfigText(engine, scanner, env, "config:Env " + name, -1, out, &found);
-    if (!found && SecretName(name) && value.size() >= 4 &&
+    if (!found && secrets::IsSecretName(name) && value.size() >= 4 &&
         !secrets::IsPlaceholder(value) && !value.starts_with("/")) {
       ImageFinding f = Make(
           kSecretEnv,

@@ -16,6 +16,7 @@
 #include "base/json.h"
 #include "base/sha256.h"
 #include "image/file_set.h"
+#include "secrets/names.h"
 #include "slim/closure.h"
 #include "slim/compress.h"
 #include "slim/spool.h"
@@ -468,8 +469,8 @@ void Slimmer::PlanEnv() {
     size_t eq = kv.find('=');
     std::string name = kv.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : kv.substr(eq + 1);
-    if (options_.remove_secret_env && SecretEnvName(name) && !value.empty() &&
-        !value.starts_with('/')) {
+    if (options_.remove_secret_env && secrets::IsSecretName(name) &&
+        !value.empty() && !value.starts_with('/')) {
       report_.removed_env.push_back(name);
       continue;
     }
@@ -915,17 +916,6 @@ void Slimmer::AccountStrip() {
   if (!options_.strip) return;
   report_.steps.push_back(strip_);
   report_.after.file_bytes -= std::min(report_.after.file_bytes, strip_.bytes);
-}
-
-bool SecretEnvName(std::string_view name) {
-  static const std::regex kSecret(
-      "(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
-      "CREDENTIALS?|AUTH)(_|$)",
-      std::regex::icase);
-  static const std::regex kReference("_(FILE|PATH|DIR|URL|NAME)$",
-                                     std::regex::icase);
-  std::string n(name);
-  return std::regex_search(n, kSecret) && !std::regex_search(n, kReference);
 }
 
 Result<SlimReport> Slim(const ImageSource& source, ImageSink* sink,

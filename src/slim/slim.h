@@ -112,9 +112,6 @@ Result<SlimReport> Slim(const ImageSource& source, ImageSink* sink,
 // The report as JSON (docs/slim.md describes the fields).
 std::string ReportJson(const SlimReport& report);
 
-// True if an Env variable name says its value is a credential.
-bool SecretEnvName(std::string_view name);
-
 }  // namespace cinch::slim
 
 #endif  // CINCH_SLIM_SLIM_H_
