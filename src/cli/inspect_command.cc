@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "harden/harden.h"
+#include "harden/sarif.h"
 #include "harden/trace.h"
 #include "report/inspect_report.h"
 
@@ -69,6 +70,10 @@ size_t TerminalWidth() {
 }
 
 int RunInspect(const InspectArgs& args, const GlobalOptions& g) {
+  if (args.format == "sarif" && args.no_findings) {
+    PrintError("--format sarif writes the findings; drop --no-findings");
+    return kExitUsage;
+  }
   OpenOptions open = args.registry;
   if (!args.platform.empty()) {
     auto platform = ParsePlatform(args.platform);
@@ -161,6 +166,8 @@ int RunInspect(const InspectArgs& args, const GlobalOptions& g) {
   std::string text;
   if (args.format == "json") {
     text = InspectToJson(report);
+  } else if (args.format == "sarif") {
+    text = harden::FindingsToSarif(report.findings, CINCH_VERSION);
   } else {
     TextOptions t;
     t.color = args.output.empty() && UseColor(g, STDOUT_FILENO);
@@ -189,8 +196,9 @@ CommandRunner RegisterInspect(CLI::App& app, const GlobalOptions& g) {
                   "oci-archive:FILE[:TAG], rootfs:DIR, "
                   "docker://[HOST/]REPO[:TAG|@DIGEST], or a path")
       ->required();
-  cmd->add_option("-f,--format", args->format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("-f,--format", args->format,
+                  "table, json, or sarif (the findings as SARIF 2.1.0)")
+      ->check(CLI::IsMember({"table", "json", "sarif"}));
   cmd->add_option("-o,--output", args->output,
                   "Write the report to FILE (atomically) instead of stdout");
   cmd->add_option("--platform", args->platform,

@@ -44,6 +44,13 @@ inline constexpr std::string_view kNoHealthcheck = "CH5005";
 inline constexpr std::string_view kNoSourceLabels = "CH5006";
 inline constexpr std::string_view kOldImage = "CH5007";
 
+// The fix of every secret finding (CH1xxx).
+inline constexpr std::string_view kSecretFix =
+    "revoke the credential first (it has been published with the image), "
+    "then remove it from the build: use RUN --mount=type=secret for "
+    "build-time secrets and inject run-time secrets from the orchestrator; "
+    "deleting the file in a later layer does not remove it from the image";
+
 std::span<const Check> Checks();
 // By ID or slug; null when unknown.
 const Check* FindCheck(std::string_view id_or_slug);

@@ -1,7 +1,7 @@
 // The hardening checks on images built in code: planted secrets (also
 // deleted and overwritten ones), an unstripped binary compiled here,
 // setuid and world-writable files, tools, config checks, allowlists, and
-// the Dockerfile trace.
+// the Dockerfile trace, and the findings as SARIF.
 #include "harden/harden.h"
 #include <algorithm>
 
@@ -10,7 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "harden/catalog.h"
+#include "harden/sarif.h"
 #include "harden/trace.h"
 #include "tests/fixtures/image_builder.h"
 
@@ -397,6 +400,82 @@ TEST(HardenTrace, MismatchedDockerfileLeavesStepsUntraced) {
   auto t = DockerfileTrace::Build(c, "FROM x\nRUN true\n", "Dockerfile");
   ASSERT_TRUE(t);
   EXPECT_EQ(t->steps()[0].line, 0u);
+}
+
+// ---- SARIF ----
+
+const nlohmann::json* SarifResult(const nlohmann::json& doc,
+                                  std::string_view rule) {
+  for (const nlohmann::json& r : doc["runs"][0]["results"]) {
+    if (r["ruleId"] == std::string(rule)) return &r;
+  }
+  return nullptr;
+}
+
+TEST(HardenSarif, PutsTheDockerfileFirstThenTheFileWithItsLayer) {
+  auto r = Harden(SecretsImage());
+  ASSERT_TRUE(r) << r.error().message;
+  std::string df = "FROM scratch\n  COPY app /app\nRUN rm app/.env\n";
+  auto trace = DockerfileTrace::Build(r->image.config, df, "ci/Dockerfile");
+  ASSERT_TRUE(trace) << trace.error().message;
+  trace->Apply(r->image, r->findings);
+
+  auto doc = nlohmann::json::parse(FindingsToSarif(r->findings, "1.2"));
+  ASSERT_EQ(doc["version"], "2.1.0");
+  const nlohmann::json* aws = SarifResult(doc, "CH1001");
+  ASSERT_NE(aws, nullptr);
+  const nlohmann::json& locations = (*aws)["locations"];
+  ASSERT_EQ(locations.size(), 2u);
+  const nlohmann::json& source = locations[0]["physicalLocation"];
+  EXPECT_EQ(source["artifactLocation"]["uri"], "ci/Dockerfile");
+  EXPECT_EQ(source["region"]["startLine"], 2);
+  EXPECT_EQ(source["region"]["startColumn"], 3);
+  const nlohmann::json& file = locations[1]["physicalLocation"];
+  EXPECT_EQ(file["artifactLocation"]["uri"], "app/.env");
+  EXPECT_EQ(file["region"]["startLine"], 2);
+  EXPECT_EQ(locations[1]["properties"]["diffId"], r->image.layers[0].diff_id);
+  EXPECT_EQ((*aws)["properties"]["state"], "deleted");
+  EXPECT_EQ((*aws)["properties"]["layer"], 1);
+  EXPECT_EQ((*aws)["level"], "error");
+
+  // The rule it points at carries the fix; the secret is nowhere.
+  const nlohmann::json& rule =
+      doc["runs"][0]["tool"]["driver"]["rules"][(*aws)["ruleIndex"].get<int>()];
+  EXPECT_EQ(rule["id"], "CH1001");
+  EXPECT_EQ(rule["name"], "aws-access-key-id");
+  EXPECT_NE(rule["help"]["text"].get<std::string>().find("revoke"),
+            std::string::npos);
+  EXPECT_EQ(doc.dump().find(FakeAwsKey()), std::string::npos);
+  EXPECT_EQ(doc.dump().find(FakeGithubToken()), std::string::npos);
+}
+
+TEST(HardenSarif, ConfigFindingsWithoutADockerfileHaveNoFileLocation) {
+  auto r = Harden(SecretsImage());
+  ASSERT_TRUE(r) << r.error().message;
+  auto doc = nlohmann::json::parse(FindingsToSarif(r->findings, ""));
+  const nlohmann::json* health = SarifResult(doc, kNoHealthcheck);
+  ASSERT_NE(health, nullptr);
+  EXPECT_FALSE(health->contains("locations"));
+  EXPECT_EQ((*health)["properties"]["path"], "config:Healthcheck");
+  const nlohmann::json* gh = SarifResult(doc, "CH1007");
+  ASSERT_NE(gh, nullptr);
+  ASSERT_EQ((*gh)["locations"].size(), 1u);
+  EXPECT_EQ(
+      (*gh)["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+      "app/config.yml");
+  EXPECT_EQ((*gh)["properties"]["state"], "overwritten");
+}
+
+TEST(HardenSarif, EscapesPathsThatAreNotUriReferences) {
+  ImageFinding f;
+  f.finding.rule = std::string(kWorldWritableFile);
+  f.finding.location.path = "/srv/a b/c#d%e:f";
+  Finding out = ToSarifFinding(f);
+  EXPECT_EQ(out.location.path, "srv/a b/c#d%e:f");
+  auto doc = nlohmann::json::parse(FindingsToSarif({f}, ""));
+  EXPECT_EQ(doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+               ["artifactLocation"]["uri"],
+            "srv/a%20b/c%23d%25e:f");
 }
 
 }  // namespace

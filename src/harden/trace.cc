@@ -42,7 +42,7 @@ StepSource SourceOf(const dockerfile::Instruction& ins) {
           ins.span.end.line > ins.span.begin.line && ins.span.end.column == 1
               ? ins.span.end.line - 1
               : ins.span.end.line,
-          OneLine(ins.keyword + " " + ins.rest)};
+          OneLine(ins.keyword + " " + ins.rest), ins.span.begin.column};
 }
 
 }  // namespace
@@ -181,6 +181,7 @@ void DockerfileTrace::Apply(const Image& image,
     if (s.line == 0) continue;
     f.source.path = path_;
     f.source.line = s.line;
+    f.source.column = s.column;
     f.source.end_line = s.end_line;
     f.instruction = s.text;
   }

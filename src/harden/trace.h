@@ -22,7 +22,8 @@ namespace cinch::harden {
 struct StepSource {
   uint32_t line = 0;  // 0: not traced
   uint32_t end_line = 0;
-  std::string text;  // the instruction, one line
+  std::string text;     // the instruction, one line
+  uint32_t column = 0;  // where the instruction's keyword starts
 };
 
 // The instruction kind a history step records ("RUN", "COPY", ...), or ""

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace cinch {
@@ -39,7 +41,15 @@ struct Finding {
   std::vector<std::string> aliases;  // other tools' IDs, e.g. "DL3019"
   Severity severity = Severity::kWarning;
   std::string message;  // one line, specific to this place
+  // Where to look first. An empty path means the finding has no place a
+  // file viewer could show (an image's config field); see `properties`.
   Location location;
+  // Further places of the same finding, e.g. the image file whose
+  // Dockerfile instruction is `location`.
+  std::vector<Location> more_locations;
+  // Facts for machine readers (SARIF result properties), in order.
+  using Property = std::pair<std::string, std::variant<std::string, int64_t>>;
+  std::vector<Property> properties;
   bool fixable = false;  // a safe automatic fix exists
 };
 

@@ -1,6 +1,7 @@
 #include "lint/report.h"
 
 #include <map>
+#include <variant>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -94,56 +95,105 @@ std::string_view SarifLevel(Severity s) {
   }
 }
 
+// A path as a SARIF artifact URI (RFC 3986): relative paths stay
+// relative references, absolute ones become file: URIs, and characters a
+// URI cannot hold are percent-encoded.
+std::string SarifUri(std::string_view path) {
+  static constexpr std::string_view kKept = "-._~/!$&'()*+,;=:@";
+  std::string out = path.starts_with('/') ? "file://" : "";
+  for (char c : path) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9');
+    if (alnum || kKept.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", uint8_t(c));
+    }
+  }
+  // A first segment with ':' would read as a scheme.
+  size_t colon = out.find(':');
+  if (!path.starts_with('/') && colon != std::string::npos &&
+      colon < out.find('/')) {
+    out = "./" + out;
+  }
+  return out;
+}
+
+nlohmann::json SarifLocation(const Location& l) {
+  nlohmann::json physical = {{"artifactLocation", {{"uri", SarifUri(l.path)}}}};
+  if (l.line > 0) {
+    nlohmann::json region = {{"startLine", l.line},
+                             {"startColumn", std::max(1u, l.column)}};
+    if (l.end_line >= l.line) {
+      region["endLine"] = l.end_line;
+      if (l.end_column > 0 &&
+          (l.end_line > l.line || l.end_column >= l.column)) {
+        region["endColumn"] = l.end_column;
+      }
+    }
+    physical["region"] = std::move(region);
+  }
+  nlohmann::json location = {{"physicalLocation", std::move(physical)}};
+  if (!l.layer.empty()) location["properties"] = {{"diffId", l.layer}};
+  return location;
+}
+
+nlohmann::json SarifRule(const RuleInfo& r) {
+  nlohmann::json props = {{"tags", nlohmann::json::array()}};
+  if (!r.hadolint.empty()) {
+    props["hadolint"] = r.hadolint;
+    props["tags"].push_back(r.hadolint);
+  }
+  if (!r.buildkit.empty()) {
+    props["buildkit"] = r.buildkit;
+    props["tags"].push_back(r.buildkit);
+  }
+  nlohmann::json rule = {
+      {"id", r.id},
+      {"shortDescription", {{"text", r.title}}},
+      {"fullDescription", {{"text", r.explanation}}},
+      {"help", {{"text", r.explanation}}},
+      {"defaultConfiguration",
+       {{"level", SarifLevel(r.severity)}, {"enabled", r.enabled_by_default}}},
+      {"properties", props}};
+  if (!r.name.empty()) rule["name"] = r.name;
+  return rule;
+}
+
+nlohmann::json SarifResult(const Finding& f) {
+  nlohmann::json locations = nlohmann::json::array();
+  if (!f.location.path.empty()) locations.push_back(SarifLocation(f.location));
+  for (const Location& l : f.more_locations) {
+    if (!l.path.empty()) locations.push_back(SarifLocation(l));
+  }
+  nlohmann::json props = {{"aliases", f.aliases}, {"fixable", f.fixable}};
+  for (const auto& [name, value] : f.properties) {
+    std::visit([&, &name = name](const auto& v) { props[name] = v; }, value);
+  }
+  nlohmann::json result = {{"ruleId", f.rule},
+                           {"level", SarifLevel(f.severity)},
+                           {"message", {{"text", f.message}}},
+                           {"properties", std::move(props)}};
+  if (!locations.empty()) result["locations"] = std::move(locations);
+  return result;
+}
+
 // SARIF 2.1.0 (OASIS): https://docs.oasis-open.org/sarif/sarif/v2.1.0/
 std::string Sarif(const std::vector<FileReport>& files,
                   const ReportOptions& options) {
   nlohmann::json rules = nlohmann::json::array();
   std::map<std::string, size_t> rule_index;
-  std::vector<RuleInfo> all(AllRules().begin(), AllRules().end());
+  std::vector<RuleInfo> all;
+  if (options.lint_rules) all.assign(AllRules().begin(), AllRules().end());
   all.insert(all.end(), options.extra_rules.begin(), options.extra_rules.end());
   for (const RuleInfo& r : all) {
-    nlohmann::json props = {{"tags", nlohmann::json::array()}};
-    if (!r.hadolint.empty()) {
-      props["hadolint"] = r.hadolint;
-      props["tags"].push_back(r.hadolint);
-    }
-    if (!r.buildkit.empty()) {
-      props["buildkit"] = r.buildkit;
-      props["tags"].push_back(r.buildkit);
-    }
     rule_index[std::string(r.id)] = rules.size();
-    rules.push_back({{"id", r.id},
-                     {"shortDescription", {{"text", r.title}}},
-                     {"fullDescription", {{"text", r.explanation}}},
-                     {"help", {{"text", r.explanation}}},
-                     {"defaultConfiguration",
-                      {{"level", SarifLevel(r.severity)},
-                       {"enabled", r.enabled_by_default}}},
-                     {"properties", props}});
+    rules.push_back(SarifRule(r));
   }
   nlohmann::json results = nlohmann::json::array();
   for (const FileReport& file : files) {
     for (const Finding& f : file.findings) {
-      nlohmann::json region = {
-          {"startLine", std::max(1u, f.location.line)},
-          {"startColumn", std::max(1u, f.location.column)}};
-      if (f.location.end_line >= f.location.line && f.location.end_line > 0) {
-        region["endLine"] = f.location.end_line;
-        if (f.location.end_column > 0 &&
-            (f.location.end_line > f.location.line ||
-             f.location.end_column >= f.location.column)) {
-          region["endColumn"] = f.location.end_column;
-        }
-      }
-      nlohmann::json result = {
-          {"ruleId", f.rule},
-          {"level", SarifLevel(f.severity)},
-          {"message", {{"text", f.message}}},
-          {"locations",
-           {{{"physicalLocation",
-              {{"artifactLocation", {{"uri", f.location.path}}},
-               {"region", region}}}}}},
-          {"properties", {{"aliases", f.aliases}, {"fixable", f.fixable}}}};
+      nlohmann::json result = SarifResult(f);
       auto it = rule_index.find(f.rule);
       if (it != rule_index.end()) result["ruleIndex"] = it->second;
       results.push_back(std::move(result));

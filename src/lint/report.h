@@ -24,8 +24,10 @@ std::optional<Format> ParseFormat(std::string_view name);
 struct ReportOptions {
   bool color = false;        // ANSI colours (tty only)
   std::string tool_version;  // for SARIF's driver
-  // Rules of other producers (policy rules) listed in SARIF too.
+  // Rules of other producers (policy rules, image findings) listed in
+  // SARIF too; with `lint_rules` false, only these are listed.
   std::vector<RuleInfo> extra_rules;
+  bool lint_rules = true;
   std::string suite_name = "cinch lint";  // JUnit's <testsuites name>
   // JUnit: "YYYY-MM-DDTHH:MM:SS" (UTC) selects the Apache Ant schema form.
   std::string junit_timestamp;

@@ -103,6 +103,46 @@ TEST(Report, SarifValidatesAgainstTheOfficialSchema) {
   EXPECT_NE(ValidateSarif(j.dump()), 0);
 }
 
+TEST(Report, SarifWritesFurtherLocationsPropertiesAndOnlyExtraRules) {
+  Finding f;
+  f.rule = "CH1001";
+  f.severity = Severity::kError;
+  f.message = "AWS access key ID in /app/.env";
+  f.location = {"Dockerfile", "", 3, 1, 3, 0};
+  f.more_locations.push_back({"app/.env", "sha256:ab", 2, 9, 0, 0});
+  f.more_locations.push_back({"/abs/my file", "", 0, 0, 0, 0});
+  f.properties = {{"state", std::string("deleted")}, {"layer", int64_t(2)}};
+  Finding config = f;
+  config.location = {};
+  config.more_locations.clear();
+  ReportOptions o;
+  o.lint_rules = false;
+  o.extra_rules.push_back(RuleInfo{"CH1001", "", "", Severity::kError, true,
+                                   false, "AWS access key ID", "Revoke it.",
+                                   "aws-access-key-id"});
+  std::string sarif =
+      FormatReport({FileReport{"image", {f, config}}}, Format::kSarif, o);
+  if (std::system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0) {
+    EXPECT_EQ(ValidateSarif(sarif), 0) << sarif;
+  }
+  auto j = nlohmann::json::parse(sarif);
+  const auto& rules = j["runs"][0]["tool"]["driver"]["rules"];
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0]["name"], "aws-access-key-id");
+  const auto& r = j["runs"][0]["results"][0];
+  EXPECT_EQ(r["ruleIndex"], 0);
+  ASSERT_EQ(r["locations"].size(), 3u);
+  EXPECT_EQ(r["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+  EXPECT_EQ(r["locations"][1]["properties"]["diffId"], "sha256:ab");
+  EXPECT_EQ(r["locations"][1]["physicalLocation"]["region"]["startColumn"], 9);
+  const auto& abs = r["locations"][2]["physicalLocation"];
+  EXPECT_EQ(abs["artifactLocation"]["uri"], "file:///abs/my%20file");
+  EXPECT_FALSE(abs.contains("region"));
+  EXPECT_EQ(r["properties"]["state"], "deleted");
+  EXPECT_EQ(r["properties"]["layer"], 2);
+  EXPECT_FALSE(j["runs"][0]["results"][1].contains("locations"));
+}
+
 TEST(Explain, NamesRuleAliasAndFix) {
   std::string e = ExplainRule("dl3019");
   EXPECT_NE(e.find("CL3007"), std::string::npos);

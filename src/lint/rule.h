@@ -24,6 +24,9 @@ struct RuleInfo {
   bool fixable;
   std::string_view title;        // one line
   std::string_view explanation;  // why it matters and how to fix it
+  // A readable name other producers' rules have ("aws-access-key-id");
+  // empty for Dockerfile rules.
+  std::string_view name = {};
 };
 
 // Every rule, ordered by ID.

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/fixtures/image_builder.h"
 
 namespace cinch {
@@ -99,6 +101,65 @@ TEST(InspectCliTest, JsonMatchesGoldenAndSchema) {
       RunCinch("inspect --format json --files " + (dir / "img.tar"), dir);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ExpectGolden("inspect.json", Replace(run.out, dir.path(), "<dir>"));
+}
+
+// A fake AWS key ID built in code (the repository holds no literal).
+std::string FakeAwsKey() { return std::string("AKIA") + "Q3RT7WZ5M2KX6NBV"; }
+
+// A base layer with a setuid file, an application layer with a secret
+// that the next layer deletes, a named user: findings of every location
+// kind (file, deleted file, config), and the Dockerfile that built it.
+t::ImageBuilder FindingsImage() {
+  t::ImageBuilder b;
+  b.Layer(t::LayerBuilder()
+              .File("bin/su", std::string(3000, 's'), 04755)
+              .File("etc/motd", "hello\n"),
+          t::Compression::kGzip, "/bin/sh -c #(nop) ADD file:0123 in / ")
+      .Layer(t::LayerBuilder()
+                 .File("app/.env", "# settings\nAWS_KEY=" + FakeAwsKey() + "\n")
+                 .File("app/main.py", "print('hi')\n"),
+             t::Compression::kGzip, "COPY app /app # buildkit")
+      .Layer(t::LayerBuilder().Whiteout("app/.env"), t::Compression::kGzip,
+             "RUN /bin/sh -c rm /app/.env # buildkit")
+      .EmptyStep("USER app")
+      .User("app");
+  return b;
+}
+
+constexpr std::string_view kFindingsDockerfile =
+    "FROM debian:12-slim\n"
+    "COPY app /app\n"
+    "RUN rm /app/.env\n"
+    "USER app\n";
+
+TEST(InspectCliTest, SarifMatchesGoldenAndHidesTheSecret) {
+  t::TempDir dir;
+  FindingsImage().WriteDockerArchive(dir / "img.tar", "findings:1");
+  t::WriteFile(dir / "Dockerfile", std::string(kFindingsDockerfile));
+  CommandRun run =
+      RunCinch("inspect --format sarif --dockerfile " + (dir / "Dockerfile") +
+                   " -o " + (dir / "out.sarif") + " " + (dir / "img.tar"),
+               dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "");
+  std::string sarif = t::ReadFile(dir / "out.sarif");
+  EXPECT_EQ(sarif.find(FakeAwsKey()), std::string::npos);
+
+  // The version changes with every release; the golden file keeps a
+  // placeholder.
+  auto doc = nlohmann::json::parse(sarif);
+  doc["runs"][0]["tool"]["driver"]["version"] = "<version>";
+  ExpectGolden("inspect.sarif",
+               Replace(doc.dump(2) + "\n", dir.path(), "<dir>"));
+}
+
+TEST(InspectCliTest, SarifWithoutFindingsIsAUsageError) {
+  t::TempDir dir;
+  FindingsImage().WriteDockerArchive(dir / "img.tar", "findings:1");
+  CommandRun run = RunCinch(
+      "inspect --format sarif --no-findings " + (dir / "img.tar"), dir);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--no-findings"), std::string::npos) << run.err;
 }
 
 TEST(InspectCliTest, OutputFileIsWrittenWhole) {

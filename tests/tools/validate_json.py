@@ -21,6 +21,9 @@ def main(argv):
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     resolver = jsonschema.RefResolver(schema_path.parent.as_uri() + "/", schema)
+    # A schema that names itself by URL (SARIF's) resolves against itself.
+    if cls.ID_OF(schema):
+        resolver.store[cls.ID_OF(schema)] = schema
     validator = cls(schema, resolver=resolver)
     bad = 0
     for doc_path in argv[2:]:
