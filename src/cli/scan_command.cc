@@ -131,18 +131,18 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
     PrintError(store.error().message);
     return kExitInput;
   }
-  auto status = (*store)->GetStatus();
-  if (!status) {
-    PrintError(status.error().message);
+  auto newest_modified = (*store)->NewestModified();
+  if (!newest_modified) {
+    PrintError(newest_modified.error().message);
     return kExitInput;
   }
   std::time_t now = std::time(nullptr);
-  auto newest = ParseTimestamp(status->newest_modified);
+  auto newest = ParseTimestamp(*newest_modified);
   if (!newest || (now - *newest) / 86400 > args.max_age_days) {
     Log(g, 0,
         fmt::format("warning: advisory database {} is stale (newest record "
                     "{}); findings may be missing",
-                    db_path, status->newest_modified));
+                    db_path, *newest_modified));
   }
 
   auto loaded = LoadPackages(args, g);
@@ -155,7 +155,7 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   report.distro = loaded->first;
   report.packages = std::move(loaded->second);
   report.database = db_path;
-  report.database_newest = status->newest_modified;
+  report.database_newest = *newest_modified;
   report.tool_version = CINCH_VERSION;
   report.created_unix = now;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
@@ -163,18 +163,26 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   }
 
   // Several packages often share a name (one Go module in many binaries,
-  // the toolchain in each); their advisories are read and parsed once.
+  // the toolchain in each); their affected entries are read once, and so
+  // is each record that matches.
   AdvisoryStore& db = **store;
-  std::map<std::string, std::vector<Advisory>, std::less<>> cache;
-  auto matched = MatchPackages(
-      report.distro, report.packages,
-      [&db, &cache](std::string_view eco,
-                    std::string_view name) -> Result<std::vector<Advisory>> {
-        std::string key = fmt::format("{}\n{}", eco, name);
-        if (auto it = cache.find(key); it != cache.end()) return it->second;
-        CINCH_ASSIGN(std::vector<Advisory> found, db.Find(eco, name));
-        return cache.emplace(key, std::move(found)).first->second;
-      });
+  std::map<std::string, std::vector<AffectedCandidate>, std::less<>> entries;
+  std::map<std::string, Advisory, std::less<>> records;
+  AdvisorySource source;
+  source.affected = [&db, &entries](std::string_view eco, std::string_view name)
+      -> Result<std::vector<AffectedCandidate>> {
+    std::string key = fmt::format("{}\n{}", eco, name);
+    if (auto it = entries.find(key); it != entries.end()) return it->second;
+    CINCH_ASSIGN(std::vector<AffectedCandidate> found,
+                 db.FindAffected(eco, name));
+    return entries.emplace(key, std::move(found)).first->second;
+  };
+  source.record = [&db, &records](std::string_view id) -> Result<Advisory> {
+    if (auto it = records.find(id); it != records.end()) return it->second;
+    CINCH_ASSIGN(Advisory found, db.Get(id));
+    return records.emplace(id, std::move(found)).first->second;
+  };
+  auto matched = MatchPackages(report.distro, report.packages, source);
   if (!matched) {
     PrintError(matched.error().message);
     return kExitInput;
