@@ -2,6 +2,7 @@
 // from the local advisory database, with exceptions and VEX applied.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -19,6 +20,16 @@
 
 namespace cinch {
 namespace {
+
+// A point in time, for the phase timings that -vv prints.
+struct Milliseconds {
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
+  int64_t Since(const Milliseconds& earlier) const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at -
+                                                                 earlier.at)
+        .count();
+  }
+};
 
 struct ScanArgs {
   std::string target;
@@ -126,6 +137,7 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
     return kExitInput;
   }
   std::string db_path = args.db.empty() ? DefaultStorePath() : args.db;
+  Milliseconds since_start;
   auto store = AdvisoryStore::Open(db_path, false);
   if (!store) {
     PrintError(store.error().message);
@@ -146,6 +158,7 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   }
 
   auto loaded = LoadPackages(args, g);
+  Milliseconds since_load;
   if (!loaded) {
     PrintError(loaded.error().message);
     return kExitInput;
@@ -183,6 +196,7 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
     return records.emplace(id, std::move(found)).first->second;
   };
   auto matched = MatchPackages(report.distro, report.packages, source);
+  Milliseconds since_match;
   if (!matched) {
     PrintError(matched.error().message);
     return kExitInput;
@@ -204,6 +218,13 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   }
 
   std::string text = Render(report, args, g);
+  Log(g, 2,
+      fmt::format(
+          "scan: database opened and {} packages read in {} ms, matched in {} "
+          "ms ({} findings), report written in {} ms",
+          report.packages.size(), since_load.Since(since_start),
+          since_match.Since(since_load), report.findings.size(),
+          Milliseconds().Since(since_match)));
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else if (auto ok = WriteFileAtomically(args.output, text); !ok) {
