@@ -94,11 +94,11 @@ scan() {  # NAME SBOM FORMAT
   done
   local sorted peak phases
   sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  peak=$( { /usr/bin/time -v "$cinch" -q scan --db "$work/db" -f "$3" \
-    -o "$work/out" "$2" >/dev/null 2>&1; } 2>&1 |
-    awk '/Maximum resident/ {print int($6 / 1024)}')
+  /usr/bin/time -v -o "$work/time.txt" "$cinch" -q scan --db "$work/db" \
+    -f "$3" -o "$work/out" "$2" >/dev/null 2>&1 || true
+  peak=$(awk '/Maximum resident/ {print int($6 / 1024)}' "$work/time.txt")
   phases=$("$cinch" -vv scan --db "$work/db" -f "$3" -o "$work/out" "$2" \
-    2>&1 | grep '^.*scan: database opened' | sed 's/.*scan: //')
+    2>&1 | sed -n 's/.*scan: database opened/database opened/p')
   echo "$1, $3:"
   echo "  runs (s):  $(echo "$sorted" | tr '\n' ' ')"
   echo "  best:      $(echo "$sorted" | head -1) s, median" \
