@@ -1,5 +1,6 @@
-// OSV records and Alpine secdb documents, and the matcher over whatever
-// they describe.
+// OSV records and Alpine secdb documents, the matcher over whatever they
+// describe, and the store's compact ranges form (read directly, and
+// written then read back: the copy must match as the original does).
 #include <cstdint>
 #include <string_view>
 
@@ -8,6 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)cinch::ParseAffectedRanges(text, "fuzz");
   auto doc = cinch::ParseJson(text, "fuzz");
   if (!doc) return 0;
   if (cinch::IsAlpineSecdb(*doc)) {
@@ -20,6 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto scheme = cinch::SchemeForEcosystem(a.ecosystem);
     (void)cinch::EvaluateAffected(a, "1.0.0", scheme);
     (void)cinch::EvaluateAffected(a, "0", scheme);
+    auto copy =
+        cinch::ParseAffectedRanges(cinch::AffectedRangesJson(a), "fuzz copy");
+    if (!copy) __builtin_trap();
+    auto want = cinch::EvaluateAffected(a, "1.0.0", scheme);
+    auto got = cinch::EvaluateAffected(*copy, "1.0.0", scheme);
+    if (want.affected != got.affected || want.fixed != got.fixed) {
+      __builtin_trap();
+    }
   }
   for (const cinch::SeverityScore& s : advisory->severity) {
     (void)cinch::ScoreCvss(s.score);

@@ -97,6 +97,62 @@ Result<Affected> ParseAffected(const Json& a) {
 
 }  // namespace
 
+const char* RangeEventKey(RangeEvent::Kind kind) {
+  switch (kind) {
+    case RangeEvent::Kind::kIntroduced:
+      return "introduced";
+    case RangeEvent::Kind::kFixed:
+      return "fixed";
+    case RangeEvent::Kind::kLastAffected:
+      return "last_affected";
+    case RangeEvent::Kind::kLimit:
+      return "limit";
+  }
+  return "introduced";
+}
+
+const char* RangeTypeName(RangeType type) {
+  switch (type) {
+    case RangeType::kEcosystem:
+      return "ECOSYSTEM";
+    case RangeType::kSemver:
+      return "SEMVER";
+    case RangeType::kGit:
+      return "GIT";
+    case RangeType::kOther:
+      return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+std::string AffectedRangesJson(const Affected& entry) {
+  // GIT and unknown ranges are never evaluated (see EvaluateAffected), and
+  // their commit hashes would only make the rows larger.
+  Json ranges = Json::array();
+  for (const AffectedRange& r : entry.ranges) {
+    if (r.type != RangeType::kEcosystem && r.type != RangeType::kSemver) {
+      continue;
+    }
+    Json events = Json::array();
+    for (const RangeEvent& e : r.events) {
+      events.push_back({{RangeEventKey(e.kind), e.version}});
+    }
+    ranges.push_back({{"type", RangeTypeName(r.type)}, {"events", events}});
+  }
+  Json out = Json::object();
+  if (!ranges.empty()) out["ranges"] = std::move(ranges);
+  if (!entry.versions.empty()) out["versions"] = entry.versions;
+  return out.dump();
+}
+
+Result<Affected> ParseAffectedRanges(std::string_view text,
+                                     std::string_view what) {
+  CINCH_ASSIGN(Json doc, ParseJson(text, what));
+  auto entry = ParseAffected(doc);
+  if (!entry) return Fail(entry.error().In(what));
+  return entry;
+}
+
 Result<Advisory> ParseOsv(const Json& record, std::string_view what) {
   auto in = [&](Error e) { return Fail(e.In(what)); };
   if (!record.is_object())

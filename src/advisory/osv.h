@@ -68,10 +68,33 @@ struct Advisory {
   std::string database_severity;
 };
 
+// One affected entry of a stored advisory as matching reads it: the entry
+// holds only `ranges` and `versions` (see AffectedRangesJson), and
+// `entry_index` says where the whole entry sits in the record's `affected`.
+struct AffectedCandidate {
+  std::string advisory_id;
+  size_t entry_index = 0;
+  Affected entry;
+};
+
 // Reads one OSV record. Unknown fields are ignored; a missing id, a field
 // of the wrong type, or an event with no version is an error naming `what`.
 Result<Advisory> ParseOsv(const Json& record, std::string_view what);
 Result<Advisory> ParseOsvText(std::string_view text, std::string_view what);
+
+// The OSV spellings of an event kind ("introduced", "fixed",
+// "last_affected", "limit") and of a range type ("ECOSYSTEM", "SEMVER",
+// "GIT"; "UNKNOWN" for kOther).
+const char* RangeEventKey(RangeEvent::Kind kind);
+const char* RangeTypeName(RangeType type);
+
+// The part of an affected entry that matching reads, its `ranges` and
+// `versions`, as a small OSV-shaped JSON object; and back, into an entry
+// with only those fields set. The store keeps this beside each (ecosystem,
+// name) row so that a scan parses whole records only when they match.
+std::string AffectedRangesJson(const Affected& entry);
+Result<Affected> ParseAffectedRanges(std::string_view text,
+                                     std::string_view what);
 
 // Reads an Alpine secdb document (secdb.alpinelinux.org: {"distroversion":
 // "v3.19", "packages": [{"pkg": {"name", "secfixes": {VERSION: [IDs]}}}]})

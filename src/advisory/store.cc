@@ -11,12 +11,17 @@
 namespace cinch {
 namespace {
 
-// Bumped whenever the tables change; an older file is refused with a hint
-// to re-import rather than misread.
-constexpr int kSchemaVersion = 1;
+// Bumped whenever the tables change. Version 1 lacked the pre-parsed
+// ranges of the affected rows; such a file is upgraded in place (its
+// records are stored whole, so the rows can be rebuilt). Any other version
+// is refused with a hint to re-import rather than misread.
+constexpr int kSchemaVersion = 2;
 
+// `affected` has one row per affected entry of a record: `entry` is the
+// entry's index in the record's `affected` array, `name` the package name
+// as NormalizePackageName gives it, and `ranges` the entry's ranges and
+// versions as AffectedRangesJson writes them.
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS advisory(
   id TEXT PRIMARY KEY,
   modified TEXT NOT NULL,
@@ -25,12 +30,22 @@ CREATE TABLE IF NOT EXISTS advisory(
   record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS affected(
   advisory_id TEXT NOT NULL,
+  entry INTEGER NOT NULL,
   ecosystem TEXT NOT NULL,
-  name TEXT NOT NULL);
+  name TEXT NOT NULL,
+  ranges TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS affected_by_package ON affected(ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_by_advisory ON affected(advisory_id);
 CREATE INDEX IF NOT EXISTS advisory_by_modified ON advisory(modified);
 )sql";
+
+constexpr const char* kMetaTable =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT "
+    "NULL);";
+
+}  // namespace
+
+namespace store_internal {
 
 // A prepared statement, finalised on destruction.
 class Statement {
@@ -76,6 +91,12 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+}  // namespace store_internal
+
+namespace {
+
+using store_internal::Statement;
+
 Result<std::string> GetMeta(sqlite3* db, const char* key) {
   Statement s(db, "SELECT value FROM meta WHERE key = ?1");
   CINCH_TRY(s.Ready());
@@ -102,32 +123,24 @@ Json SeverityJson(const std::vector<SeverityScore>& scores) {
   return out;
 }
 
-const char* EventKey(RangeEvent::Kind kind) {
-  switch (kind) {
-    case RangeEvent::Kind::kIntroduced:
-      return "introduced";
-    case RangeEvent::Kind::kFixed:
-      return "fixed";
-    case RangeEvent::Kind::kLastAffected:
-      return "last_affected";
-    case RangeEvent::Kind::kLimit:
-      return "limit";
+// One `affected` row per entry of `advisory` that names a package.
+Status InsertAffected(sqlite3* db, const Advisory& advisory) {
+  Statement row(db,
+                "INSERT INTO affected(advisory_id, entry, ecosystem, name, "
+                "ranges) VALUES (?1, ?2, ?3, ?4, ?5)");
+  CINCH_TRY(row.Ready());
+  for (size_t i = 0; i < advisory.affected.size(); ++i) {
+    const Affected& a = advisory.affected[i];
+    if (a.ecosystem.empty() || a.name.empty()) continue;
+    row.Reset();
+    row.Bind(1, advisory.id);
+    row.Bind(2, int64_t(i));
+    row.Bind(3, a.ecosystem);
+    row.Bind(4, NormalizePackageName(a.ecosystem, a.name));
+    row.Bind(5, AffectedRangesJson(a));
+    CINCH_TRY(row.Step());
   }
-  return "introduced";
-}
-
-const char* RangeTypeName(RangeType type) {
-  switch (type) {
-    case RangeType::kEcosystem:
-      return "ECOSYSTEM";
-    case RangeType::kSemver:
-      return "SEMVER";
-    case RangeType::kGit:
-      return "GIT";
-    case RangeType::kOther:
-      return "UNKNOWN";
-  }
-  return "UNKNOWN";
+  return {};
 }
 
 }  // namespace
@@ -156,25 +169,76 @@ Result<std::unique_ptr<AdvisoryStore>> AdvisoryStore::Open(
   }
   std::unique_ptr<AdvisoryStore> store(new AdvisoryStore(db, path));
   sqlite3_busy_timeout(db, 10000);
-  for (const char* sql :
-       {"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", kSchema}) {
-    if (auto ok = store->Exec(sql); !ok) return Fail(ok.error().In(path));
-  }
-
-  auto version = GetMeta(db, "schema_version");
-  if (!version) return Fail(version.error().In(path));
-  if (version->empty()) {
-    CINCH_TRY(PutMeta(db, "schema_version", std::to_string(kSchemaVersion)));
-  } else if (*version != std::to_string(kSchemaVersion)) {
-    return Fail(
-        "{}: advisory database schema {} is not the expected {}; delete it "
-        "and import again",
-        path, *version, kSchemaVersion);
+  if (auto ok = store->CreateOrUpgrade(); !ok) return Fail(ok.error().In(path));
+  store->find_affected_ = std::make_unique<Statement>(
+      db,
+      "SELECT f.advisory_id, f.entry, f.ranges FROM affected f JOIN advisory "
+      "a ON a.id = f.advisory_id WHERE f.ecosystem = ?1 AND f.name = ?2 AND "
+      "a.withdrawn = 0 ORDER BY f.advisory_id, f.entry");
+  store->get_record_ = std::make_unique<Statement>(
+      db, "SELECT record FROM advisory WHERE id = ?1");
+  for (const auto* s :
+       {store->find_affected_.get(), store->get_record_.get()}) {
+    if (auto ok = s->Ready(); !ok) return Fail(ok.error().In(path));
   }
   return store;
 }
 
-AdvisoryStore::~AdvisoryStore() { sqlite3_close(db_); }
+AdvisoryStore::AdvisoryStore(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)) {}
+
+Status AdvisoryStore::CreateOrUpgrade() {
+  CINCH_TRY(Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  CINCH_TRY(Exec(kMetaTable));
+  CINCH_ASSIGN(std::string version, GetMeta(db_, "schema_version"));
+  if (version == std::to_string(kSchemaVersion)) return {};
+  if (version.empty()) {
+    CINCH_TRY(Exec(kSchema));
+    return PutMeta(db_, "schema_version", std::to_string(kSchemaVersion));
+  }
+  if (version != "1") {
+    return Fail(
+        "advisory database schema {} is not the expected {}; delete it and "
+        "import again",
+        version, kSchemaVersion);
+  }
+
+  // Version 1: rebuild the affected rows from the stored records, once,
+  // under the write lock (another process may have done it meanwhile).
+  CINCH_TRY(Begin());
+  auto upgrade = [&]() -> Status {
+    CINCH_ASSIGN(version, GetMeta(db_, "schema_version"));
+    if (version != "1") return {};
+    CINCH_TRY(Exec("DROP TABLE IF EXISTS affected"));
+    CINCH_TRY(Exec(kSchema));
+    Statement all(db_, "SELECT id, record FROM advisory ORDER BY id");
+    CINCH_TRY(all.Ready());
+    while (true) {
+      CINCH_ASSIGN(bool row, all.Step());
+      if (!row) break;
+      auto advisory = ParseOsvText(all.Text(1), all.Text(0));
+      if (!advisory) {
+        return Fail(
+            "upgrading from schema 1: {}; delete the database and "
+            "import again",
+            advisory.error().message);
+      }
+      CINCH_TRY(InsertAffected(db_, *advisory));
+    }
+    return PutMeta(db_, "schema_version", std::to_string(kSchemaVersion));
+  };
+  if (auto ok = upgrade(); !ok) {
+    (void)Rollback();
+    return ok;
+  }
+  return Commit();
+}
+
+AdvisoryStore::~AdvisoryStore() {
+  find_affected_.reset();
+  get_record_.reset();
+  sqlite3_close(db_);
+}
 
 Status AdvisoryStore::Exec(const char* sql) {
   char* message = nullptr;
@@ -224,18 +288,7 @@ Result<PutOutcome> AdvisoryStore::Put(const Advisory& advisory,
   put.Bind(5, record);
   CINCH_TRY(put.Step());
 
-  Statement row(db_,
-                "INSERT INTO affected(advisory_id, ecosystem, name) "
-                "VALUES (?1, ?2, ?3)");
-  CINCH_TRY(row.Ready());
-  for (const Affected& a : advisory.affected) {
-    if (a.ecosystem.empty() || a.name.empty()) continue;
-    row.Reset();
-    row.Bind(1, advisory.id);
-    row.Bind(2, a.ecosystem);
-    row.Bind(3, NormalizePackageName(a.ecosystem, a.name));
-    CINCH_TRY(row.Step());
-  }
+  CINCH_TRY(InsertAffected(db_, advisory));
   return outcome;
 }
 
@@ -258,6 +311,49 @@ Result<std::vector<Advisory>> AdvisoryStore::Find(std::string_view ecosystem,
     out.push_back(std::move(a));
   }
   return out;
+}
+
+Result<std::vector<AffectedCandidate>> AdvisoryStore::FindAffected(
+    std::string_view ecosystem, std::string_view name) {
+  Statement& s = *find_affected_;
+  s.Reset();
+  s.Bind(1, ecosystem);
+  s.Bind(2, NormalizePackageName(ecosystem, name));
+  std::vector<AffectedCandidate> out;
+  while (true) {
+    CINCH_ASSIGN(bool row, s.Step());
+    if (!row) break;
+    AffectedCandidate c;
+    c.advisory_id = s.Text(0);
+    c.entry_index = size_t(s.Int(1));
+    auto entry = ParseAffectedRanges(
+        s.Text(2), fmt::format("{}: {} affected[{}]", path_, c.advisory_id,
+                               c.entry_index));
+    if (!entry) return Fail(entry.error());
+    c.entry = std::move(*entry);
+    c.entry.ecosystem = std::string(ecosystem);
+    c.entry.name = std::string(name);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<Advisory> AdvisoryStore::Get(std::string_view id) {
+  Statement& s = *get_record_;
+  s.Reset();
+  s.Bind(1, id);
+  CINCH_ASSIGN(bool row, s.Step());
+  if (!row) return Fail("{}: advisory {} is not stored", path_, id);
+  std::string record = s.Text(0);
+  s.Reset();  // ends the read, so that a writer can checkpoint
+  return ParseOsvText(record, fmt::format("{}: {}", path_, id));
+}
+
+Result<std::string> AdvisoryStore::NewestModified() {
+  Statement s(db_, "SELECT max(modified) FROM advisory");
+  CINCH_TRY(s.Ready());
+  CINCH_TRY(s.Step());
+  return s.Text(0);
 }
 
 Result<bool> AdvisoryStore::HasEcosystem(std::string_view ecosystem) {
@@ -327,7 +423,7 @@ std::string AdvisoryToOsvJson(const Advisory& a) {
     for (const AffectedRange& r : f.ranges) {
       Json events = Json::array();
       for (const RangeEvent& e : r.events) {
-        events.push_back({{EventKey(e.kind), e.version}});
+        events.push_back({{RangeEventKey(e.kind), e.version}});
       }
       ranges.push_back({{"type", RangeTypeName(r.type)}, {"events", events}});
     }

@@ -1,6 +1,8 @@
 // The local advisory database: OSV records in one SQLite file, indexed by
 // (ecosystem, package name) for matching. Records are stored whole (their
-// JSON) and parsed again when a package asks for them.
+// JSON); beside each (ecosystem, name) row the store keeps that affected
+// entry's ranges and versions, so that matching reads small rows and parses
+// a whole record only when it matches.
 //
 // An AdvisoryStore is a single connection: use it from one thread at a
 // time. Several processes may open the same file; SQLite serialises their
@@ -21,6 +23,10 @@
 struct sqlite3;
 
 namespace cinch {
+
+namespace store_internal {
+class Statement;
+}
 
 // What happened to one record offered to the store.
 enum class PutOutcome {
@@ -67,22 +73,37 @@ class AdvisoryStore {
   // for `name` (normalised with NormalizePackageName) in `ecosystem`.
   Result<std::vector<Advisory>> Find(std::string_view ecosystem,
                                      std::string_view name);
+  // The affected entries for `name` (normalised with NormalizePackageName)
+  // in `ecosystem` of every advisory that is not withdrawn, with only their
+  // ranges and versions, ordered by advisory id and then entry. Cheap: no
+  // record is parsed. Matching's first step (see match.h AdvisorySource).
+  Result<std::vector<AffectedCandidate>> FindAffected(
+      std::string_view ecosystem, std::string_view name);
+  // The whole record `id`; an error when it is not stored.
+  Result<Advisory> Get(std::string_view id);
+
   // True when any advisory names `ecosystem` (exactly): lets the matcher
   // tell "no advisories for this release" from "nothing affects it".
   Result<bool> HasEcosystem(std::string_view ecosystem);
 
   Status SetLastImport(std::string_view rfc3339);
   Result<StoreStatus> GetStatus();
+  // The greatest `modified` of all records (empty when there are none):
+  // what GetStatus reports as newest_modified, without counting anything.
+  Result<std::string> NewestModified();
 
   const std::string& path() const { return path_; }
 
  private:
-  AdvisoryStore(sqlite3* db, std::string path)
-      : db_(db), path_(std::move(path)) {}
+  AdvisoryStore(sqlite3* db, std::string path);
   Status Exec(const char* sql);
+  Status CreateOrUpgrade();
 
   sqlite3* db_;
   std::string path_;
+  // Prepared once: a scan runs them for every package.
+  std::unique_ptr<store_internal::Statement> find_affected_;
+  std::unique_ptr<store_internal::Statement> get_record_;
 };
 
 // The default database: $XDG_CACHE_HOME/cinch/advisories.db, else

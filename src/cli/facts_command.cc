@@ -97,8 +97,12 @@ Gathered GatherFromArgs(const GatherArgs& args, const GlobalOptions& g,
     if (!store) return fail(kExitInput, store.error());
     out.store = std::move(*store);
     AdvisoryStore* db = out.store.get();
-    options.advisories = [db](std::string_view eco, std::string_view name) {
-      return db->Find(eco, name);
+    options.advisory_source.affected = [db](std::string_view eco,
+                                            std::string_view name) {
+      return db->FindAffected(eco, name);
+    };
+    options.advisory_source.record = [db](std::string_view id) {
+      return db->Get(id);
     };
     options.advisory_db = args.db;
   }

@@ -2,6 +2,7 @@
 // from the local advisory database, with exceptions and VEX applied.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -19,6 +20,16 @@
 
 namespace cinch {
 namespace {
+
+// A point in time, for the phase timings that -vv prints.
+struct Milliseconds {
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
+  int64_t Since(const Milliseconds& earlier) const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at -
+                                                                 earlier.at)
+        .count();
+  }
+};
 
 struct ScanArgs {
   std::string target;
@@ -126,26 +137,28 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
     return kExitInput;
   }
   std::string db_path = args.db.empty() ? DefaultStorePath() : args.db;
+  Milliseconds since_start;
   auto store = AdvisoryStore::Open(db_path, false);
   if (!store) {
     PrintError(store.error().message);
     return kExitInput;
   }
-  auto status = (*store)->GetStatus();
-  if (!status) {
-    PrintError(status.error().message);
+  auto newest_modified = (*store)->NewestModified();
+  if (!newest_modified) {
+    PrintError(newest_modified.error().message);
     return kExitInput;
   }
   std::time_t now = std::time(nullptr);
-  auto newest = ParseTimestamp(status->newest_modified);
+  auto newest = ParseTimestamp(*newest_modified);
   if (!newest || (now - *newest) / 86400 > args.max_age_days) {
     Log(g, 0,
         fmt::format("warning: advisory database {} is stale (newest record "
                     "{}); findings may be missing",
-                    db_path, status->newest_modified));
+                    db_path, *newest_modified));
   }
 
   auto loaded = LoadPackages(args, g);
+  Milliseconds since_load;
   if (!loaded) {
     PrintError(loaded.error().message);
     return kExitInput;
@@ -155,7 +168,7 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   report.distro = loaded->first;
   report.packages = std::move(loaded->second);
   report.database = db_path;
-  report.database_newest = status->newest_modified;
+  report.database_newest = *newest_modified;
   report.tool_version = CINCH_VERSION;
   report.created_unix = now;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
@@ -163,18 +176,27 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   }
 
   // Several packages often share a name (one Go module in many binaries,
-  // the toolchain in each); their advisories are read and parsed once.
+  // the toolchain in each); their affected entries are read once, and so
+  // is each record that matches.
   AdvisoryStore& db = **store;
-  std::map<std::string, std::vector<Advisory>, std::less<>> cache;
-  auto matched = MatchPackages(
-      report.distro, report.packages,
-      [&db, &cache](std::string_view eco,
-                    std::string_view name) -> Result<std::vector<Advisory>> {
-        std::string key = fmt::format("{}\n{}", eco, name);
-        if (auto it = cache.find(key); it != cache.end()) return it->second;
-        CINCH_ASSIGN(std::vector<Advisory> found, db.Find(eco, name));
-        return cache.emplace(key, std::move(found)).first->second;
-      });
+  std::map<std::string, std::vector<AffectedCandidate>, std::less<>> entries;
+  std::map<std::string, Advisory, std::less<>> records;
+  AdvisorySource source;
+  source.affected = [&db, &entries](std::string_view eco, std::string_view name)
+      -> Result<std::vector<AffectedCandidate>> {
+    std::string key = fmt::format("{}\n{}", eco, name);
+    if (auto it = entries.find(key); it != entries.end()) return it->second;
+    CINCH_ASSIGN(std::vector<AffectedCandidate> found,
+                 db.FindAffected(eco, name));
+    return entries.emplace(key, std::move(found)).first->second;
+  };
+  source.record = [&db, &records](std::string_view id) -> Result<Advisory> {
+    if (auto it = records.find(id); it != records.end()) return it->second;
+    CINCH_ASSIGN(Advisory found, db.Get(id));
+    return records.emplace(id, std::move(found)).first->second;
+  };
+  auto matched = MatchPackages(report.distro, report.packages, source);
+  Milliseconds since_match;
   if (!matched) {
     PrintError(matched.error().message);
     return kExitInput;
@@ -196,6 +218,13 @@ int RunScan(const ScanArgs& args, const GlobalOptions& g) {
   }
 
   std::string text = Render(report, args, g);
+  Log(g, 2,
+      fmt::format(
+          "scan: database opened and {} packages read in {} ms, matched in {} "
+          "ms ({} findings), report written in {} ms",
+          report.packages.size(), since_load.Since(since_start),
+          since_match.Since(since_load), report.findings.size(),
+          Milliseconds().Since(since_match)));
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else if (auto ok = WriteFileAtomically(args.output, text); !ok) {

@@ -446,6 +446,25 @@ VulnFinding MergeGroup(size_t package_index,
   return f;
 }
 
+// The whole record of candidate `c`, from `records` or else from `source`
+// (and then kept in `records`).
+Result<const Advisory*> RecordFor(
+    const AdvisorySource& source, const AffectedCandidate& c,
+    std::map<std::string, Advisory, std::less<>>& records) {
+  auto it = records.find(c.advisory_id);
+  if (it == records.end()) {
+    CINCH_ASSIGN(Advisory a, source.record(c.advisory_id));
+    it = records.emplace(c.advisory_id, std::move(a)).first;
+  }
+  if (c.entry_index >= it->second.affected.size()) {
+    return Fail(
+        "advisory {}: affected entry {} is not in the record; import the "
+        "database again",
+        c.advisory_id, c.entry_index);
+  }
+  return &it->second;
+}
+
 std::vector<VulnFinding> MergeHits(size_t package_index,
                                    const std::vector<Hit>& hits) {
   // Join hits that share any name.
@@ -472,7 +491,7 @@ std::vector<VulnFinding> MergeHits(size_t package_index,
 
 Result<MatchResult> MatchPackages(const Distro& distro,
                                   const std::vector<Package>& packages,
-                                  const AdvisoryLookup& lookup) {
+                                  const AdvisorySource& source) {
   MatchResult result;
   std::vector<std::string> distro_ecosystems = DistroEcosystems(distro);
   std::set<std::string> purls;
@@ -498,33 +517,22 @@ Result<MatchResult> MatchPackages(const Distro& distro,
     }
     ++result.packages_matched;
 
-    std::vector<std::vector<Advisory>> found;
+    // Records that affect this package, read whole once each.
+    std::map<std::string, Advisory, std::less<>> records;
     std::vector<Hit> hits;
-    found.reserve(queries.size());
     for (const Query& q : queries) {
-      CINCH_ASSIGN(std::vector<Advisory> advisories,
-                   lookup(q.ecosystem, q.name));
-      found.push_back(std::move(advisories));
-    }
-    std::string wanted;
-    for (size_t k = 0; k < queries.size(); ++k) {
-      const Query& q = queries[k];
-      wanted = NormalizePackageName(q.ecosystem, q.name);
-      for (const Advisory& a : found[k]) {
-        if (!a.withdrawn.empty()) continue;
-        for (const Affected& entry : a.affected) {
-          if (entry.ecosystem != q.ecosystem ||
-              NormalizePackageName(entry.ecosystem, entry.name) != wanted) {
-            continue;
-          }
-          AffectedVerdict v = EvaluateAffected(entry, q.version, q.scheme);
-          for (const std::string& problem : v.problems) {
-            result.notes.push_back(fmt::format("{} {} in {}: {}: {}", p.name,
-                                               q.version, q.ecosystem, a.id,
-                                               problem));
-          }
-          if (v.affected) hits.push_back({&a, &entry, &q, v.fixed});
+      CINCH_ASSIGN(std::vector<AffectedCandidate> candidates,
+                   source.affected(q.ecosystem, q.name));
+      for (const AffectedCandidate& c : candidates) {
+        AffectedVerdict v = EvaluateAffected(c.entry, q.version, q.scheme);
+        for (const std::string& problem : v.problems) {
+          result.notes.push_back(fmt::format("{} {} in {}: {}: {}", p.name,
+                                             q.version, q.ecosystem,
+                                             c.advisory_id, problem));
         }
+        if (!v.affected) continue;
+        CINCH_ASSIGN(const Advisory* a, RecordFor(source, c, records));
+        hits.push_back({a, &a->affected[c.entry_index], &q, v.fixed});
       }
     }
     for (VulnFinding& f : MergeHits(i, hits)) {
@@ -548,6 +556,42 @@ Result<MatchResult> MatchPackages(const Distro& distro,
                      return a.id < b.id;
                    });
   return result;
+}
+
+Result<MatchResult> MatchPackages(const Distro& distro,
+                                  const std::vector<Package>& packages,
+                                  const AdvisoryLookup& lookup) {
+  // The records of the last lookup, for the second step, which always
+  // follows the first step's lookup directly.
+  std::map<std::string, Advisory, std::less<>> found;
+  AdvisorySource source;
+  source.affected =
+      [&](std::string_view ecosystem,
+          std::string_view name) -> Result<std::vector<AffectedCandidate>> {
+    CINCH_ASSIGN(std::vector<Advisory> advisories, lookup(ecosystem, name));
+    std::string wanted = NormalizePackageName(ecosystem, name);
+    std::vector<AffectedCandidate> out;
+    found.clear();
+    for (Advisory& a : advisories) {
+      if (!a.withdrawn.empty()) continue;
+      for (size_t i = 0; i < a.affected.size(); ++i) {
+        const Affected& entry = a.affected[i];
+        if (entry.ecosystem != ecosystem ||
+            NormalizePackageName(entry.ecosystem, entry.name) != wanted) {
+          continue;
+        }
+        out.push_back({a.id, i, entry});
+      }
+      found.insert_or_assign(a.id, std::move(a));
+    }
+    return out;
+  };
+  source.record = [&](std::string_view id) -> Result<Advisory> {
+    auto it = found.find(id);
+    if (it == found.end()) return Fail("advisory {} was not looked up", id);
+    return it->second;
+  };
+  return MatchPackages(distro, packages, source);
 }
 
 }  // namespace cinch

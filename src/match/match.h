@@ -78,6 +78,19 @@ struct VulnFinding {
 using AdvisoryLookup = std::function<Result<std::vector<Advisory>>(
     std::string_view ecosystem, std::string_view name)>;
 
+// Where advisories come from, in two steps, so that only the records that
+// match are read whole. `affected` gives the affected entries for `name` in
+// `ecosystem` of every record that is not withdrawn, ordered by advisory id
+// and then entry; the entries need only their ranges and versions.
+// AdvisoryStore::FindAffected fits. `record` gives a whole record by id
+// (AdvisoryStore::Get), asked only for the records that affect a package.
+struct AdvisorySource {
+  std::function<Result<std::vector<AffectedCandidate>>(
+      std::string_view ecosystem, std::string_view name)>
+      affected;
+  std::function<Result<Advisory>(std::string_view id)> record;
+};
+
 struct MatchResult {
   std::vector<VulnFinding> findings;  // sorted by package, then severity, id
   // What could not be matched and why (no advisories for the distro
@@ -91,8 +104,14 @@ struct MatchResult {
 // empty when the distro or its release is unknown or not supported.
 std::vector<std::string> DistroEcosystems(const Distro& distro);
 
-// Matches every package against the advisories `lookup` finds. Withdrawn
-// advisories are ignored. Errors from `lookup` end the match.
+// Matches every package against the advisories `source` gives. Errors
+// from `source` end the match.
+Result<MatchResult> MatchPackages(const Distro& distro,
+                                  const std::vector<Package>& packages,
+                                  const AdvisorySource& source);
+// The same with whole records from `lookup`; withdrawn advisories are
+// ignored. Finds the same findings as the two-step form over the same
+// records, at the cost of reading every record whole.
 Result<MatchResult> MatchPackages(const Distro& distro,
                                   const std::vector<Package>& packages,
                                   const AdvisoryLookup& lookup);

@@ -90,17 +90,23 @@ std::optional<BaseImage> FindBase(const Image& image,
 }
 
 Status MatchVulnerabilities(const GatherOptions& options, Facts& facts) {
-  std::map<std::string, std::vector<Advisory>, std::less<>> cache;
-  auto lookup = [&](std::string_view eco,
-                    std::string_view name) -> Result<std::vector<Advisory>> {
-    std::string key = fmt::format("{}\n{}", eco, name);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
-    CINCH_ASSIGN(std::vector<Advisory> found, options.advisories(eco, name));
-    return cache.emplace(key, std::move(found)).first->second;
-  };
-  CINCH_ASSIGN(
-      MatchResult matched,
-      MatchPackages(facts.catalog.distro, facts.catalog.packages, lookup));
+  const Catalog& catalog = facts.catalog;
+  Result<MatchResult> result;
+  if (options.advisory_source.affected) {
+    result = MatchPackages(catalog.distro, catalog.packages,
+                           options.advisory_source);
+  } else {
+    std::map<std::string, std::vector<Advisory>, std::less<>> cache;
+    auto lookup = [&](std::string_view eco,
+                      std::string_view name) -> Result<std::vector<Advisory>> {
+      std::string key = fmt::format("{}\n{}", eco, name);
+      if (auto it = cache.find(key); it != cache.end()) return it->second;
+      CINCH_ASSIGN(std::vector<Advisory> found, options.advisories(eco, name));
+      return cache.emplace(key, std::move(found)).first->second;
+    };
+    result = MatchPackages(catalog.distro, catalog.packages, lookup);
+  }
+  CINCH_ASSIGN(MatchResult matched, std::move(result));
   for (VulnFinding& f : matched.findings) {
     if (options.only_fixed && f.fixed_version.empty()) continue;
     facts.vulnerabilities.push_back(std::move(f));
@@ -179,7 +185,9 @@ Result<Facts> GatherFacts(const ImageSource& source,
     if (trace) trace->Apply(image, facts.inspect.findings);
     Lint(options, facts);
   }
-  if (options.advisories) CINCH_TRY(MatchVulnerabilities(options, facts));
+  if (options.advisory_source.affected || options.advisories) {
+    CINCH_TRY(MatchVulnerabilities(options, facts));
+  }
   return facts;
 }
 

@@ -71,7 +71,10 @@ struct GatherOptions {
   std::string dockerfile_text;
   lint::Config lint_config;
   harden::Settings harden_settings;
-  // Advisory lookups (AdvisoryStore::Find fits); empty skips matching.
+  // Where advisories come from: the two-step source (AdvisoryStore's
+  // FindAffected and Get fit) when set, else whole-record lookups
+  // (AdvisoryStore::Find fits); neither set skips matching.
+  AdvisorySource advisory_source;
   AdvisoryLookup advisories;
   std::string advisory_db;  // named in the facts
   bool only_fixed = false;  // drop vulnerabilities without a known fix
