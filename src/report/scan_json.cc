@@ -18,7 +18,7 @@ Json FindingJson(const ScanReport& report, const VulnFinding& f) {
         {"version", p.version},
         {"type", std::string(PackageTypeName(p.type))},
         {"purl", p.purl},
-        {"layer", p.layer}}},
+        {"layer", p.layer < 0 ? Json(nullptr) : Json(p.layer + 1)}}},
       {"ecosystem", f.ecosystem},
       {"matched", {{"name", f.matched_name}, {"version", f.matched_version}}},
       {"fixed_version", f.fixed_version},

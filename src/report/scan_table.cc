@@ -50,7 +50,7 @@ std::string ScanToTable(const ScanReport& report,
     if (!f.suppressed_by.empty()) severity += " (" + f.suppressed_by + ")";
     rows.push_back({{f.id, p.name, p.version,
                      f.fixed_version.empty() ? "-" : f.fixed_version, severity,
-                     p.layer < 0 ? "-" : std::to_string(p.layer)},
+                     p.layer < 0 ? "-" : std::to_string(p.layer + 1)},
                     f.severity});
   }
 
