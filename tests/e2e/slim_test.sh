@@ -10,7 +10,9 @@
 #  (c) a C program compiled here against Debian's zlib, added to the
 #      example image with umoci, slimmed with --distroless, still runs and
 #      keeps libz in the image;
-#  (d) a removal that would break the entrypoint is refused, with no output.
+#  (d) a removal that would break the entrypoint is refused, with no output;
+#  (e) this machine's Node.js and a script with a local module, added to
+#      the example image, slimmed with --distroless, still run.
 # Usage: slim_test.sh CINCH_BINARY IMAGES_DIR
 # Exit 77 (skipped) when the example image cannot be had, or skopeo, umoci
 # or root (for chroot) are missing.
@@ -156,4 +158,42 @@ grep -q 'would break the entrypoint' "$work/d.err" ||
 [[ ! -e $work/d-out ]] || fail "a refused slim left output behind"
 "$cinch" slim -q "oci:$work/d.oci:latest" -o "oci:$work/d-out" \
   --keep /usr/share/doc/tool >/dev/null || fail "--keep did not help"
+
+# --- (e) a Node.js script -----------------------------------------------------
+node_bin=$(command -v node || true)
+if [[ -n $node_bin ]]; then
+  mkdir -p "$work/web/node_modules/greet"
+  printf 'module.exports = (who) => "hello from node, " + who;\n' \
+    >"$work/web/node_modules/greet/index.js"
+  printf 'const greet = require("greet");\nconsole.log(greet(process.version));\n' \
+    >"$work/web/main.js"
+  cp -r "$images/debian-app.oci" "$work/e.oci"
+  umoci insert --image "$work/e.oci:latest" "$(readlink -f "$node_bin")" \
+    /usr/bin/node >/dev/null || fail "umoci insert node"
+  umoci insert --image "$work/e.oci:latest" "$work/web" /srv/web >/dev/null ||
+    fail "umoci insert web"
+  umoci config --image "$work/e.oci:latest" --clear=config.cmd \
+    --config.cmd node --config.cmd main.js --config.workingdir /srv/web \
+    >/dev/null || fail "umoci config"
+  unpack "$work/e.oci:latest" "$work/e-fat.bundle"
+  if chroot "$work/e-fat.bundle/rootfs" /usr/bin/node --version >/dev/null 2>&1; then
+    "$cinch" slim -q "oci:$work/e.oci:latest" --distroless \
+      -o "oci:$work/e-thin:latest" >/dev/null || fail "cinch slim of the Node app"
+    unpack "$work/e-thin:latest" "$work/e.bundle"
+    [[ ! -e $work/e.bundle/rootfs/usr/bin/python3 ]] ||
+      fail "--distroless kept python3 in a Node image"
+    # No shell is left: run node directly (modules resolve from the
+    # script's own directory).
+    # A clean environment: the image's, not this machine's NODE_* settings.
+    out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot --userspec=65532:65532 \
+      "$work/e.bundle/rootfs" /usr/bin/node /srv/web/main.js 2>&1) ||
+      fail "the Node app does not run in the distroless image: $out"
+    [[ $out == "hello from node, v"* ]] || fail "the Node app printed '$out'"
+    echo "ok: a Node.js app still runs after --distroless"
+  else
+    echo "note: this machine's node does not run on the example image; skipped"
+  fi
+else
+  echo "note: no node on this machine; the Node.js check is skipped"
+fi
 echo "ok"
