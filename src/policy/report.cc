@@ -146,7 +146,8 @@ std::string VerdictToJson(const Verdict& verdict, const Policy& policy,
                         {"fix", v.fix},
                         {"path", v.path},
                         {"package", v.package},
-                        {"layer", v.layer}};
+                        {"layer", v.layer < 0 ? nlohmann::json(nullptr)
+                                              : nlohmann::json(v.layer + 1)}};
     if (v.source.line > 0) {
       j["source"] = {{"path", v.source.path},
                      {"line", v.source.line},
