@@ -440,8 +440,14 @@ TEST(StripTest, LeavesNonElfAndDamagedFilesAlone) {
   EXPECT_FALSE(StripElf(bad_shstrndx));
 }
 
+// The test binary itself is the ELF file to strip. A sanitizer build's is
+// over slim's 64 MiB strip limit: then it must come out unchanged.
+// Contents are compared with ==, not EXPECT_EQ: a failure must not make
+// gtest diff two binaries line by line.
 TEST(SlimTest, StripsElfFilesItWritesAndReportsTheSavings) {
   std::string self = cinch::testing::ReadFile("/proc/self/exe");
+  bool over_limit = self.size() > (uint64_t(64) << 20);
+  std::string want = over_limit ? self : *StripElf(self);
   TempDir dir;
   ImageBuilder b;
   b.Layer(LayerBuilder()
@@ -451,19 +457,22 @@ TEST(SlimTest, StripsElfFilesItWritesAndReportsTheSavings) {
   auto report = RunSlim("oci:" + (dir / "in"), "oci:" + (dir / "out"), {});
   ASSERT_TRUE(report) << report.error().message;
   Output out = ReadImage("oci:" + (dir / "out"));
-  EXPECT_EQ(out.content("usr/bin/tool"), *StripElf(self));
-  EXPECT_EQ(out.content("usr/share/data.bin"), self);
+  EXPECT_TRUE(out.content("usr/bin/tool") == want)
+      << "tool: " << out.content("usr/bin/tool").size() << " bytes, want "
+      << want.size() << (over_limit ? " (over the limit: unchanged)" : "");
+  EXPECT_TRUE(out.content("usr/share/data.bin") == self);
   uint64_t saved = 0;
   for (const StepSavings& s : report->steps) {
     if (s.step == "strip") saved = s.bytes;
   }
-  EXPECT_EQ(saved, self.size() - StripElf(self)->size());
+  EXPECT_EQ(saved, self.size() - want.size());
 
   SlimOptions keep;
   keep.strip = false;
   auto kept = RunSlim("oci:" + (dir / "in"), "oci:" + (dir / "out2"), keep);
   ASSERT_TRUE(kept);
-  EXPECT_EQ(ReadImage("oci:" + (dir / "out2")).content("usr/bin/tool"), self);
+  EXPECT_TRUE(ReadImage("oci:" + (dir / "out2")).content("usr/bin/tool") ==
+              self);
 }
 
 }  // namespace
