@@ -3,9 +3,12 @@
 #ifndef CINCH_CLI_CLI_H_
 #define CINCH_CLI_CLI_H_
 
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "image/source.h"
 
 namespace cinch {
 
@@ -29,6 +32,15 @@ void PrintError(std::string_view message);
 // Prints to stderr when verbosity >= level.
 void Log(const GlobalOptions& g, int level, std::string_view message);
 bool UseColor(const GlobalOptions& g, int fd);
+
+// Opens the image a command names, for the --platform given (empty: this
+// machine's). On failure prints the error, sets `exit_code` (kExitUsage for
+// a bad platform, kExitInput for an image that cannot be opened) and
+// returns null.
+std::unique_ptr<ImageSource> OpenCommandImage(const std::string& reference,
+                                              const std::string& platform,
+                                              OpenOptions options,
+                                              int& exit_code);
 
 // Each command registers its subcommand and returns the code to run it.
 // The callback runs after parsing and returns the exit code.

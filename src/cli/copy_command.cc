@@ -56,20 +56,10 @@ int RunCopy(const CopyArgs& args, const GlobalOptions& g) {
         args.destination));
     return kExitUsage;
   }
-  OpenOptions from = args.from;
-  if (!args.platform.empty()) {
-    auto platform = ParsePlatform(args.platform);
-    if (!platform) {
-      PrintError(platform.error().message);
-      return kExitUsage;
-    }
-    from.platform = *platform;
-  }
-  auto source = OpenImage(args.source, from);
-  if (!source) {
-    PrintError(source.error().message);
-    return kExitInput;
-  }
+  int exit_code = kExitOk;
+  auto source =
+      OpenCommandImage(args.source, args.platform, args.from, exit_code);
+  if (!source) return exit_code;
 
   // A registry source on the destination's registry lends its blobs by
   // cross-repository mount.
@@ -94,9 +84,8 @@ int RunCopy(const CopyArgs& args, const GlobalOptions& g) {
   }
 
   Log(g, 1,
-      fmt::format("{}: {} layers", args.source,
-                  (*source)->image().layers.size()));
-  auto copied = CopyImage(**source, **sink, {}, [&](const CopyEvent& e) {
+      fmt::format("{}: {} layers", args.source, source->image().layers.size()));
+  auto copied = CopyImage(*source, **sink, {}, [&](const CopyEvent& e) {
     if (std::string line = Describe(e, push.mount_from); !line.empty()) {
       fmt::print("{}\n", line);
     }

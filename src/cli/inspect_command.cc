@@ -74,21 +74,11 @@ int RunInspect(const InspectArgs& args, const GlobalOptions& g) {
     PrintError("--format sarif writes the findings; drop --no-findings");
     return kExitUsage;
   }
-  OpenOptions open = args.registry;
-  if (!args.platform.empty()) {
-    auto platform = ParsePlatform(args.platform);
-    if (!platform) {
-      PrintError(platform.error().message);
-      return kExitUsage;
-    }
-    open.platform = *platform;
-  }
-  auto source = OpenImage(args.image, open);
-  if (!source) {
-    PrintError(source.error().message);
-    return kExitInput;
-  }
-  const Image& image = (*source)->image();
+  int exit_code = kExitOk;
+  auto source =
+      OpenCommandImage(args.image, args.platform, args.registry, exit_code);
+  if (!source) return exit_code;
+  const Image& image = source->image();
   Log(g, 1,
       fmt::format("{}: {} layers, transport {}", args.image,
                   image.layers.size(), TransportName(image.transport)));
@@ -129,7 +119,7 @@ int RunInspect(const InspectArgs& args, const GlobalOptions& g) {
     walk_options.progress = progress.counter();
     std::vector<Analyzer*> extra;
     if (hardener) extra.push_back(hardener.get());
-    walk = WalkImage(**source, extra, walk_options);
+    walk = WalkImage(*source, extra, walk_options);
   }
   if (!walk) {
     PrintError(walk.error().message);

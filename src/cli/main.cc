@@ -13,6 +13,28 @@ void PrintError(std::string_view message) {
   fmt::print(stderr, "cinch: error: {}\n", message);
 }
 
+std::unique_ptr<ImageSource> OpenCommandImage(const std::string& reference,
+                                              const std::string& platform,
+                                              OpenOptions options,
+                                              int& exit_code) {
+  if (!platform.empty()) {
+    auto parsed = ParsePlatform(platform);
+    if (!parsed) {
+      PrintError(parsed.error().message);
+      exit_code = kExitUsage;
+      return nullptr;
+    }
+    options.platform = *parsed;
+  }
+  auto source = OpenImage(reference, options);
+  if (!source) {
+    PrintError(source.error().message);
+    exit_code = kExitInput;
+    return nullptr;
+  }
+  return std::move(*source);
+}
+
 void Log(const GlobalOptions& g, int level, std::string_view message) {
   if (g.verbosity >= level) fmt::print(stderr, "cinch: {}\n", message);
 }

@@ -55,21 +55,11 @@ int RunSbom(const SbomArgs& args, const GlobalOptions& g) {
     PrintError(created.error().message);
     return kExitUsage;
   }
-  OpenOptions open;
-  if (!args.platform.empty()) {
-    auto platform = ParsePlatform(args.platform);
-    if (!platform) {
-      PrintError(platform.error().message);
-      return kExitUsage;
-    }
-    open.platform = *platform;
-  }
-  auto source = OpenImage(args.image, open);
-  if (!source) {
-    PrintError(source.error().message);
-    return kExitInput;
-  }
-  const Image& image = (*source)->image();
+  int exit_code = kExitOk;
+  auto source =
+      OpenCommandImage(args.image, args.platform, OpenOptions{}, exit_code);
+  if (!source) return exit_code;
+  const Image& image = source->image();
   Log(g, 1,
       fmt::format("{}: {} layers, transport {}", args.image,
                   image.layers.size(), TransportName(image.transport)));
@@ -83,7 +73,7 @@ int RunSbom(const SbomArgs& args, const GlobalOptions& g) {
     Progress progress("reading layers", total,
                       !g.quiet && UseColor(GlobalOptions{}, STDERR_FILENO));
     walk_options.progress = progress.counter();
-    catalog = CatalogImage(**source, walk_options);
+    catalog = CatalogImage(*source, walk_options);
   }
   if (!catalog) {
     PrintError(catalog.error().message);

@@ -102,20 +102,10 @@ int RunSlim(SlimArgs& args, const GlobalOptions& g) {
             : o.compression == Compression::kZstd ? 3
                                                   : 6;
 
-  OpenOptions open = args.registry;
-  if (!args.platform.empty()) {
-    auto platform = ParsePlatform(args.platform);
-    if (!platform) {
-      PrintError(platform.error().message);
-      return kExitUsage;
-    }
-    open.platform = *platform;
-  }
-  auto source = OpenImage(args.image, open);
-  if (!source) {
-    PrintError(source.error().message);
-    return kExitInput;
-  }
+  int exit_code = kExitOk;
+  auto source =
+      OpenCommandImage(args.image, args.platform, args.registry, exit_code);
+  if (!source) return exit_code;
   std::unique_ptr<ImageSink> sink;
   if (!o.dry_run) {
     auto opened = OpenSink(args.output, SinkOptions{});
@@ -125,7 +115,7 @@ int RunSlim(SlimArgs& args, const GlobalOptions& g) {
     }
     sink = std::move(*opened);
   }
-  auto report = slim::Slim(**source, sink.get(), args.tags, o);
+  auto report = slim::Slim(*source, sink.get(), args.tags, o);
   if (!report) {
     PrintError(report.error().message);
     return kExitInput;
